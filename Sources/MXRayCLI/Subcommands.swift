@@ -1,0 +1,8 @@
+import ArgumentParser
+
+extension MXRay {
+    /// One line per subcommand; each subcommand's type lives in `Commands/<Name>Command.swift`.
+    static let subcommandList: [any ParsableCommand.Type] = [
+        VersionCommand.self,
+    ]
+}

@@ -1,0 +1,6 @@
+import MXRayCLI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(await MXRayMain.run())
