@@ -6,7 +6,6 @@ SWIFT ?= swift
 LAB := scripts/lab
 LAB_DIR ?= /tmp/mxray-lab
 export MXRAY_LAB_DIR := $(LAB_DIR)
-PHASE := scripts/phase
 
 .PHONY: all build release test demo lab-up lab-down lab-status unit layers lab-tests fuzz-replay fuzz docs clean
 
@@ -27,17 +26,10 @@ lab-down:
 lab-status:
 	$(LAB) status
 
-# Every test, in the order that makes a failure easiest to read. Each phase prints its time.
+# Every test: unit, integration (real lab servers), the lab itself, the layer rules and the
+# fuzz corpora. Every phase runs even after a failure; each prints its time (scripts/test-all).
 test:
-	@$(PHASE) start
-	@$(PHASE) "lab up" $(LAB) up
-	@$(PHASE) "layer check" bash -c 'scripts/check-layers && python3 tests/layers/test_check_layers.py'
-	@$(PHASE) "lab tests" tests/lab/run
-	@$(PHASE) "lab traffic" $(LAB) traffic 30
-	@$(PHASE) "build" $(SWIFT) build --build-tests
-	@$(PHASE) "fuzz corpus replay" scripts/fuzz-replay
-	@$(PHASE) "swift test" bash -c 'set -a; . $(LAB_DIR)/env; set +a; $(SWIFT) test --skip-build'
-	@$(PHASE) summary
+	@SWIFT=$(SWIFT) scripts/test-all
 
 layers:
 	scripts/check-layers && python3 tests/layers/test_check_layers.py
