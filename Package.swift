@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Layer 0
@@ -26,42 +31,102 @@ let package = Package(
 
         // Layer 1 (pure codecs)
         // BEGIN dns-wire
+        .target(name: "DNSWire", dependencies: ["MailCore"] + nio),
         // END dns-wire
         // BEGIN mail-wire
+        .target(name: "MailWire", dependencies: ["MailCore"] + nio),
         // END mail-wire
+        // BEGIN tls-wire
+        .target(name: "TLSWire", dependencies: ["MailCore"] + nio, exclude: ["Tables/IANA"]),
+        // END tls-wire
 
         // Layer 2 (pure policy and log analysis)
         // BEGIN mail-logs
+        // zlib through a system library target: Debian's zlib1g-dev is already on every build machine
+        // and .gz logs need only streaming inflate, so no extra package for one C call.
+        .systemLibrary(name: "CZlib", path: "Sources/MailLogs/CZlib"),
+        .target(name: "MailLogs", dependencies: ["MailCore", "CZlib"] + nio, exclude: ["CZlib"]),
         // END mail-logs
+        // BEGIN mail-auth
+        .target(name: "MailAuth", dependencies: [
+            "MailCore", "DNSWire",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        // END mail-auth
 
         // Layer 3 (I/O)
         // BEGIN dns-client
+        .target(name: "DNSClient", dependencies: ["MailCore", "DNSWire"] + nioIO),
+        // benchmarks/dns/run: resolves a list of names through the lab resolver (release build).
+        .executableTarget(name: "BenchDNS", dependencies: ["DNSClient"], path: "benchmarks/dns/BenchDNS"),
         // END dns-client
         // BEGIN probes
+        .target(
+            name: "Probes",
+            dependencies: [
+                "MailCore", "MailWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "DNSWire", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "TLSWire", .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         // END probes
 
         // Layer 4
-        .target(name: "Diagnosis", dependencies: ["MailCore"]),
+        .target(name: "Diagnosis", dependencies: ["MailCore", "DNSWire", "MailWire", "MailAuth", "TLSWire"]),
 
         // Layer 5
-        .target(name: "Reporting", dependencies: ["Diagnosis"]),
+        .target(name: "Reporting", dependencies: ["Diagnosis", "MailLogs", "MailAuth", "TLSWire"]),
 
         // Layer 6 + executable
         .target(
             name: "MXRayCLI",
             dependencies: [
-                "MailCore", "Diagnosis", "Reporting",
+                "MailCore", "Diagnosis", "Reporting", "DNSClient", "MailLogs", "MailWire", "Probes", "MailAuth", "TLSWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "mxray", dependencies: ["MXRayCLI"]),
 
+        // Fuzzing support: every fuzz target is an executable `Fuzz<Name>` that replays its corpus
+        // in an ordinary build and is a libFuzzer binary with -sanitize=fuzzer -DFUZZING.
+        .target(name: "FuzzSupport"),
+        // BEGIN fuzz-targets
+        .executableTarget(name: "FuzzDNSMessage", dependencies: ["DNSWire", "FuzzSupport"]),
+        .executableTarget(name: "FuzzLogLine", dependencies: ["FuzzSupport", "MailLogs"]),
+        .executableTarget(name: "FuzzSMTPReply", dependencies: ["FuzzSupport", "MailWire"] + nio),
+        .executableTarget(name: "FuzzIMAPResponse", dependencies: ["FuzzSupport", "MailWire"] + nio),
+        .executableTarget(name: "FuzzPOP3Response", dependencies: ["FuzzSupport", "MailWire"] + nio),
+        .executableTarget(name: "FuzzSPFRecord", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzDMARCRecord", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzDKIMTags", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzMTASTSPolicy", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzTLSHandshake", dependencies: ["FuzzSupport", "TLSWire"] + nio),
+        // END fuzz-targets
+
         // Tests
+        .target(name: "LabSupport", path: "Tests/LabSupport"),
         .testTarget(name: "MailCoreTests", dependencies: ["MailCore"]),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "MXRayCLITests", dependencies: ["MXRayCLI"]),
         // BEGIN test-targets (one line per helper area)
+        .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"]),
+        .testTarget(name: "DNSClientTests", dependencies: ["DNSClient", "LabSupport"]),
+        .testTarget(name: "LocateTests", dependencies: ["Diagnosis", "DNSClient", "Reporting", "LabSupport"]),
+        .testTarget(name: "MailLogsTests", dependencies: ["MailLogs", "Reporting", "LabSupport"]),
+        .testTarget(name: "MailWireTests", dependencies: ["MailWire", .product(name: "NIOTestUtils", package: "swift-nio")] + nio),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "MailWire", "Diagnosis", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")] + nio),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSWire", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["MailAuth", "Diagnosis", "Reporting", "DNSClient", "Probes", "LabSupport", "MXRayCLI"]),
+        .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"] + nio),
+        .testTarget(name: "TLSScanTests", dependencies: ["Probes", "TLSWire", "Diagnosis", "Reporting", "MXRayCLI", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")] + nio),
         // END test-targets
     ],
     swiftLanguageModes: [.v6]

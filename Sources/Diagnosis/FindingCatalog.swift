@@ -5,6 +5,10 @@ public enum FindingCatalog {
     /// One entry per area, in report order.
     static var areas: [[FindingDefinition]] {
         [
+            dns,
+            probe,
+            tls,
+            auth,
         ]
     }
 

@@ -8,6 +8,7 @@ import Foundation
 public struct LabEnvironment: Sendable {
     public struct NotRunning: Error, CustomStringConvertible {
         public let missing: String
+        public init(missing: String) { self.missing = missing }
         public var description: String {
             "the mail lab is not running (\(missing) unset): start it with `scripts/lab up` (or run `make test`)"
         }
@@ -53,35 +54,35 @@ public struct LabEnvironment: Sendable {
     }
 
     /// Runs a command (an independent peer tool such as `kdig`, `swaks`, `openssl`) and returns
-    /// its exit status and combined output. Stops it after `timeout` seconds.
+    /// its exit status and combined output. Stops it after `timeout` seconds. Output goes through
+    /// a temporary file, so no thread ever blocks on a pipe (safe from async tests on 2 cores).
     public static func run(_ arguments: [String], input: String? = nil, timeout: Double = 30) throws -> (status: Int32, output: String) {
+        let dir = FileManager.default.temporaryDirectory
+        let outURL = dir.appendingPathComponent("mxray-run-\(UUID().uuidString).out")
+        let inURL = dir.appendingPathComponent("mxray-run-\(UUID().uuidString).in")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: inURL.path, contents: Data((input ?? "").utf8))
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: inURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let inp = try FileHandle(forReadingFrom: inURL)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        let inPipe = Pipe()
-        p.standardInput = inPipe
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = inp
         try p.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try? inPipe.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(timeout)
-        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
         while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { p.terminate() }
+        if p.isRunning { p.terminate(); usleep(200_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
-        let data = DispatchSemaphoreBox.wait(reader)
+        try? out.close()
+        try? inp.close()
+        let data = (try? Data(contentsOf: outURL)) ?? Data()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-}
-
-enum DispatchSemaphoreBox {
-    static func wait(_ task: Task<Data, Never>) -> Data {
-        let sem = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result = Data()
-        Task { result = await task.value; sem.signal() }
-        sem.wait()
-        return result
     }
 }

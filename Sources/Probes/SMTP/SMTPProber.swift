@@ -1,0 +1,160 @@
+import MailWire
+import NIOCore
+
+/// Probes one SMTP port (25, 587, 465): greeting, EHLO (HELO fallback), STARTTLS or implicit
+/// TLS with EHLO again, then the exposure checks. RFC 5321, 3207, 4954, 8314.
+struct SMTPProber {
+    let options: ProbeOptions
+    let deadlines: Deadlines
+
+    func run(_ connection: ProbeConnection, into obs: inout PortObservation) async {
+        var smtp = SMTPObservation()
+        let client = SMTPClient(connection: connection, limits: options.limits, deadlines: deadlines,
+                                commandTimeout: options.commandTimeout)
+        defer {
+            obs.smtp = smtp
+            obs.steps += client.steps
+            obs.tls = connection.tls
+        }
+        do {
+            try await dialogue(client, &smtp, &obs)
+            obs.outcome = obs.outcome ?? .completed
+        } catch {
+            obs.outcome = deadlines.exceeded ? .deadlineExceeded : error.outcome(greeting: smtp.greeting == nil)
+            obs.outcomeDetail = error.description
+            // A polite goodbye only when the channel still makes sense.
+            if case .timeout = error {} else if case .decoding = error {} else if case .closedByPeer = error {} else {
+                await client.quit()
+            }
+        }
+    }
+
+    private func dialogue(_ client: SMTPClient, _ smtp: inout SMTPObservation, _ obs: inout PortObservation) async throws(ProbeReadError) {
+        if obs.service.implicitTLS, let settings = options.tls {
+            // RFC 8314 §3.3: submissions starts with the TLS handshake.
+            _ = try await timedTLS(client, settings: settings, host: obs.host, mode: .implicit)
+        }
+        // RFC 5321 §3.1 / §4.2: 220 greets; 554 refuses service; 421 is temporary.
+        let greeting = try await client.readReply(step: "greeting", timeout: options.greetingTimeout)
+        smtp.greeting = greeting
+        smtp.greetingMilliseconds = client.steps.last?.milliseconds
+        smtp.fingerprint = ServerFingerprint.identify(greeting.lines.joined(separator: " "))
+        if greeting.code == 421 {
+            obs.outcome = .temporarilyRefused
+            await client.quit()
+            return
+        }
+        if greeting.code != 220 {
+            obs.outcome = .greetingRejected
+            await client.quit()
+            return
+        }
+
+        let before = try await hello(client, &smtp)
+        smtp.ehloBefore = before.reply
+        smtp.capabilitiesBefore = before.capabilities
+
+        // RFC 3207 §4: STARTTLS, then forget everything and EHLO again.
+        if !obs.service.implicitTLS, before.capabilities?.startTLS == true, let settings = options.tls {
+            let started = try await startTLS(client, &smtp, settings: settings, host: obs.host)
+            if started {
+                let after = try await hello(client, &smtp)
+                smtp.ehloAfter = after.reply
+                smtp.capabilitiesAfter = after.capabilities
+                if let b = before.capabilities, let a = after.capabilities {
+                    smtp.capabilityDiff = SMTPCapabilities.diff(before: b, after: a)
+                }
+            }
+        }
+
+        if options.addressQueryTest {
+            // RFC 5321 §3.5: VRFY and EXPN let anyone confirm addresses and list members.
+            smtp.vrfy = try await client.send(.vrfy("postmaster"), step: "VRFY")
+            smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN")
+        }
+        if options.relayTest {
+            smtp.relay = try await SMTPRelayTest(options: options).run(client, address: obs.address)
+        }
+        await client.quit()
+    }
+
+    /// EHLO, or HELO when EHLO is refused (RFC 5321 §4.1.4: a 5xx to EHLO means fall back).
+    private func hello(_ client: SMTPClient, _ smtp: inout SMTPObservation) async throws(ProbeReadError)
+        -> (reply: SMTPReply, capabilities: SMTPCapabilities?)
+    {
+        let ehlo = try await client.send(.ehlo(options.heloName), step: "EHLO")
+        if ehlo.code == 250 { return (ehlo, SMTPCapabilities(ehloReply: ehlo)) }
+        guard ehlo.isPermanentFailure else { return (ehlo, nil) }
+        smtp.usedHELO = true
+        let helo = try await client.send(.helo(options.heloName), step: "HELO")
+        return (helo, nil)
+    }
+
+    private func timedTLS(_ client: SMTPClient, settings: ProbeTLSSettings, host: String?, mode: TLSObservation.Mode)
+        async throws(ProbeReadError) -> TLSObservation
+    {
+        let start = client.connection.milliseconds
+        do {
+            let tls = try await client.connection.startTLS(settings: settings, serverName: host, mode: mode,
+                                                           deadline: deadlines.step(options.tlsTimeout))
+            client.record(StepTiming(name: "TLS handshake", milliseconds: client.connection.milliseconds - start, result: tls.version ?? "ok"))
+            return tls
+        } catch {
+            client.record(StepTiming(name: "TLS handshake", milliseconds: client.connection.milliseconds - start, result: error.description))
+            throw error
+        }
+    }
+
+    /// STARTTLS with the injection test when enabled: `STARTTLS` and `NOOP` in one write. A
+    /// server must answer STARTTLS only and discard the rest (RFC 3207 §4.2, CVE-2011-0411).
+    private func startTLS(_ client: SMTPClient, _ smtp: inout SMTPObservation, settings: ProbeTLSSettings, host: String?)
+        async throws(ProbeReadError) -> Bool
+    {
+        let connection = client.connection
+        if options.injectionTest {
+            try await connection.sendRaw(Array("STARTTLS\r\nNOOP\r\n".utf8),
+                                         transcriptText: "STARTTLS\\r\\nNOOP (pipelined: injection test)")
+        } else {
+            try await connection.send(try SMTPCommand.startTLS.encodedOrThrow())
+        }
+        let reply = try await client.readReply(step: "STARTTLS")
+        smtp.startTLSReply = reply
+        guard reply.code == 220 else { return false }
+        var plaintextEvidence: [String] = []
+        if options.injectionTest {
+            let leftover = connection.takeBuffered()
+            if !leftover.isEmpty {
+                plaintextEvidence = [WireText.printable(leftover, limit: 300)]
+                connection.note("plaintext bytes after the STARTTLS reply: \(plaintextEvidence[0])")
+            }
+        }
+        _ = try await timedTLS(client, settings: settings, host: host, mode: .startTLS)
+        guard options.injectionTest else { return true }
+        let unsolicited = await connection.waitForUnsolicited(deadline: deadlines.step(options.injectionWait))
+        if !unsolicited.isEmpty {
+            // The pipelined NOOP was buffered and answered inside TLS: consume that reply.
+            let injected = try? await client.readReply(step: "injected NOOP reply", timeout: .seconds(1))
+            let text = injected.map { $0.wireLines.joined(separator: " | ") } ?? WireText.printable(unsolicited, limit: 300)
+            smtp.injection = InjectionResult(verdict: .vulnerable, evidence: ["inside TLS, before any command: " + text])
+        } else if !plaintextEvidence.isEmpty {
+            smtp.injection = InjectionResult(verdict: .answeredInPlaintext, evidence: plaintextEvidence)
+        } else {
+            smtp.injection = InjectionResult(verdict: .notVulnerable)
+        }
+        return true
+    }
+}
+
+extension SMTPCommand {
+    func encodedOrThrow() throws(ProbeReadError) -> EncodedCommand {
+        do { return try encoded() } catch { throw .encoding(error) }
+    }
+}
+
+extension ProbeReadError {
+    /// The outcome of a failed step; a silent greeting is a tarpit or a stuck server.
+    func outcome(greeting: Bool) -> SessionOutcome {
+        if case .timeout(let n) = self { return greeting && n == 0 ? .greetingTimeout : .stalled }
+        return outcome
+    }
+}

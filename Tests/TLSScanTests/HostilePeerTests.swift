@@ -1,0 +1,59 @@
+import Diagnosis
+import NIOCore
+import NIOPosix
+import Probes
+import Testing
+import TLSWire
+
+/// In-process fake SMTP servers for peers the lab cannot play: a throttling server (421) and
+/// a silent one. Both must be "could not test", never "no TLS".
+@Suite struct HostilePeerTests {
+    final class Greeter: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let greeting: String?
+        init(greeting: String?) { self.greeting = greeting }
+        func channelActive(context: ChannelHandlerContext) {
+            guard let greeting else { return }  // silent: never greets
+            context.writeAndFlush(NIOAny(ByteBuffer(string: greeting)), promise: nil)
+            context.close(promise: nil)
+        }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    }
+
+    static func withServer<T>(greeting: String?, _ body: (Int) async throws -> T) async throws -> T {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Greeter(greeting: greeting)) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        return try await body(server.localAddress?.port ?? 0)
+    }
+
+    func scan(_ port: Int) async -> TLSScanResult {
+        var o = TLSScanOptions(host: "fake.invalid", address: "127.0.0.1", port: port, starttls: .smtp)
+        o.stepTimeout = .milliseconds(500)
+        o.overallTimeout = .seconds(10)
+        return await TLSScanner(options: o).scan()
+    }
+
+    @Test func throttlingServerIsCouldNotTest() async throws {
+        let r = try await Self.withServer(greeting: "421 4.7.0 mx.example Too many connections, try later\r\n") { await scan($0) }
+        #expect(r.status == .couldNotTest)
+        #expect(r.statusDetail?.contains("421") == true)
+        #expect(TLSAssessment(scan: r).findings.map(\.id) == ["tls.could-not-test"])
+    }
+
+    @Test func silentServerIsCouldNotTestWithinTheDeadline() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let r = try await Self.withServer(greeting: nil) { await scan($0) }
+        #expect(r.status == .couldNotTest)
+        #expect(clock.now - start < .seconds(8))
+    }
+
+    @Test func refusingGreetingIsCouldNotTest() async throws {
+        // RFC 5321 §3.1: 554 refuses service to this client; that says nothing about TLS.
+        let r = try await Self.withServer(greeting: "554 5.7.1 go away\r\n") { await scan($0) }
+        #expect(r.status == .couldNotTest)
+    }
+}
