@@ -53,6 +53,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // SPF benchmark driver (benchmarks/spf/bench.py runs it against pyspf).
+        .executableTarget(name: "SPFBench", dependencies: ["MailAuth", "DNSWire", "DNSClient"], path: "benchmarks/spf/SPFBench"),
         // END mail-auth
 
         // Layer 3 (I/O)
@@ -122,11 +124,13 @@ let package = Package(
         .testTarget(name: "LocateTests", dependencies: ["Diagnosis", "DNSClient", "Reporting", "LabSupport"]),
         .testTarget(name: "MailLogsTests", dependencies: ["MailLogs", "Reporting", "LabSupport"]),
         .testTarget(name: "MailWireTests", dependencies: ["MailWire", .product(name: "NIOTestUtils", package: "swift-nio")] + nio),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "MailWire", "Diagnosis", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio")] + nio),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "MailWire", "Diagnosis", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")] + nio),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSWire", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "AuthIntegrationTests", dependencies: ["MailAuth", "Diagnosis", "Reporting", "DNSClient", "Probes", "LabSupport", "MXRayCLI"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire"] + nio),
         .testTarget(name: "TLSScanTests", dependencies: ["Probes", "TLSWire", "Diagnosis", "Reporting", "MXRayCLI", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")] + nio),
+        .testTarget(name: "DiagnosisEngineTests", dependencies: ["Diagnosis", "DNSWire", "MailWire", "TLSWire", "MailCore"]),
+        .testTarget(name: "CheckIntegrationTests", dependencies: ["Diagnosis", "MXRayCLI", "DNSClient", "Reporting", "LabSupport"]),
         // END test-targets
     ],
     swiftLanguageModes: [.v6]

@@ -9,6 +9,7 @@ public enum FindingCatalog {
             probe,
             tls,
             auth,
+            check,
         ]
     }
 

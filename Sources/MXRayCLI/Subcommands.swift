@@ -11,5 +11,6 @@ extension MXRay {
         LoginCommand.self,
         TLSCommand.self,
         SPFCommand.self,
+        CheckCommand.self,
     ]
 }

@@ -79,7 +79,10 @@ public struct LineBytes {
     @inlinable public func matches(_ literal: StaticString, at: Int) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard at >= 0, at + n <= base.count, let start = base.baseAddress else { return false }
-        return memcmp(start + at, literal.utf8Start, n) == 0
+        let l = literal.utf8Start
+        var k = 0
+        while k < n { if start[at + k] != l[k] { return false }; k += 1 }
+        return true
     }
 
     @inlinable public func equals(_ s: Span, _ literal: StaticString) -> Bool {

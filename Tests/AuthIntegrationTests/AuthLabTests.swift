@@ -99,6 +99,16 @@ import Testing
         #expect(capped.error?.contains("larger than 10") == true)
         let missing = await trusted.fetch(host: try DomainName("mta-sts.weak.lab.test"), path: "/.well-known/mta-sts.txt")
         #expect(missing.error?.contains("no A or AAAA") == true)
+        // A name the server's certificate does not carry: resolve it to nginx anyway; TLS must refuse.
+        let web = try lab.address("WEB")
+        let misdirected = HTTPSPolicyFetcher(caFile: lab.caFile, timeout: .seconds(5), resolveAddresses: { _ in [IPAddress(web)!] })
+        let wrongName = await misdirected.fetch(host: try DomainName("mta-sts.weak.lab.test"), path: "/.well-known/mta-sts.txt")
+        #expect(wrongName.status == nil && wrongName.error != nil, "\(wrongName)")
+        // One attempt, the real reason: no retries until the deadline (AHC's default).
+        #expect(bad.error?.contains("TLS failed") == true && bad.elapsedMilliseconds < 4000)
+        #expect(wrongName.error?.contains("mta-sts.weak.lab.test") == true && wrongName.elapsedMilliseconds < 4000)
+        let notFound = await trusted.fetch(host: try DomainName("autoconfig.good.lab.test"), path: "/.well-known/mta-sts.txt")
+        #expect(notFound.status == 404 && notFound.error == nil)
     }
 
     @Test func spfCommandRunsAgainstTheLab() async throws {
@@ -112,3 +122,4 @@ import Testing
         #expect(json.contains("\"result\" : \"fail\""))
     }
 }
+

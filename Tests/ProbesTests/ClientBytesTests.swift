@@ -85,7 +85,7 @@ import Testing
         for _ in 0..<6 {
             peers.append(try await FakePeer.start(.init(onConnect: { c in
                 shared.maxConcurrent.withLockedValue { $0.current += 1; $0.max = max($0.max, $0.current) }
-                c.channel.eventLoop.scheduleTask(in: .milliseconds(300)) { c.send("554 5.0.0 go away\r\n") }
+                c.channel.eventLoop.scheduleTask(in: .milliseconds(300)) { c.send("554 5.0.0 go away\r\n"); c.close() }
                 c.channel.closeFuture.whenComplete { _ in shared.maxConcurrent.withLockedValue { $0.current -= 1 } }
             })))
         }

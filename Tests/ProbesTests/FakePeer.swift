@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// An in-process hostile or scripted server on 127.0.0.1 for the cases the lab's real servers
 /// cannot play (endless replies, drips, broken TLS). Records every byte the client wrote.
@@ -53,6 +54,13 @@ struct FakeConnection: @unchecked Sendable {
     func send(_ text: String) { channel.writeAndFlush(ByteBuffer(string: text), promise: nil) }
     func send(_ bytes: [UInt8]) { channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil) }
     func close() { channel.close(promise: nil) }
+    /// Puts a TLS server handler in front (called on the event loop, from `onLine`). Lines
+    /// already buffered behind STARTTLS are still handled afterwards unless `discardPending`,
+    /// which is exactly the STARTTLS-injection flaw when they are not discarded.
+    func startTLS(_ context: NIOSSLContext) {
+        try? channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .first)
+    }
+
     /// From now on, bytes go to `onRaw` instead of being split into lines.
     func switchToRaw() { rawMode.withLockedValue { $0 = true } }
 

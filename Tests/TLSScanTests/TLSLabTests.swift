@@ -24,7 +24,7 @@ import TLSWire
 
     @Test func goodPortOffersOnlyStrongTLS() async throws {
         let lab = try LabEnvironment.require()
-        let (r, a) = try await scan(lab, host: "mx1.good.lab.test", address: try lab.address("MXRAY_LAB_GOOD_MX1"), port: 25, dane: true)
+        let (r, a) = try await scan(lab, host: "mx1.good.lab.test", address: try lab.address("GOOD_MX1"), port: 25, dane: true)
         #expect(r.status == .completed)
         #expect(r.acceptedVersions == [.tls12, .tls13])
         let suites12 = r.versions.first { $0.version == .tls12 }?.suites ?? []
@@ -46,7 +46,7 @@ import TLSWire
 
     @Test func weakPortAcceptsOldVersionsCBCAndSelfSigned() async throws {
         let lab = try LabEnvironment.require()
-        let (r, a) = try await scan(lab, host: "mx.weak.lab.test", address: try lab.address("MXRAY_LAB_WEAK_MX"), port: 25)
+        let (r, a) = try await scan(lab, host: "mx.weak.lab.test", address: try lab.address("WEAK_MX"), port: 25)
         #expect(r.status == .completed)
         #expect(r.acceptedVersions.contains(.tls10) && r.acceptedVersions.contains(.tls11))
         let all = r.versions.flatMap(\.suites)
@@ -60,7 +60,7 @@ import TLSWire
 
     @Test func brokenPortHasWrongNameAndTLSAMismatch() async throws {
         let lab = try LabEnvironment.require()
-        let (r, a) = try await scan(lab, host: "mx-real.broken.lab.test", address: try lab.address("MXRAY_LAB_BROKEN_REAL"), port: 25, dane: true)
+        let (r, a) = try await scan(lab, host: "mx-real.broken.lab.test", address: try lab.address("BROKEN_REAL"), port: 25, dane: true)
         #expect(r.status == .completed)
         #expect(r.certificate?.nameMatches == false)
         #expect(r.certificate?.sans.contains("wrong-name.example.net") == true)
@@ -71,9 +71,26 @@ import TLSWire
         #expect(ids.contains("tls.dane.mismatch"))
     }
 
+    /// Dovecot under `ALL:@SECLEVEL=0` with server preference picks DHE suites it cannot serve
+    /// (no DH parameters) and drops the connection without an alert, which hides every suite it
+    /// prefers less. Splitting the offer by key-exchange family must still find them; the sets
+    /// were checked against one `openssl s_client -cipher X` per suite (8 and 29 suites).
+    @Test func weakIMAPHidesSuitesBehindOnesItCannotServe() async throws {
+        let lab = try LabEnvironment.require()
+        var o = TLSScanOptions(host: "mx.weak.lab.test", address: try lab.address("WEAK_MX"), port: 143, starttls: .imap)
+        o.fetchCertificate = false
+        let r = await TLSScanner(options: o).scan()
+        let v10 = Set(r.versions.first { $0.version == .tls10 }?.suites ?? [])
+        let v12 = Set(r.versions.first { $0.version == .tls12 }?.suites ?? [])
+        #expect(v10.isSuperset(of: [0xC014, 0xC013, 0xC019, 0x002F]))
+        #expect(v12.isSuperset(of: [0xC030, 0xC02F, 0xC060, 0xCCA8, 0x009C]))
+        #expect(v12.allSatisfy { CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange != "DHE" })
+        #expect(v10.count == 8 && v12.count == 29)
+    }
+
     @Test func closedPortIsUnreachableNotNoTLS() async throws {
         let lab = try LabEnvironment.require()
-        var o = TLSScanOptions(host: "mx-closed.broken.lab.test", address: try lab.address("MXRAY_LAB_BROKEN_CLOSED"), port: 25, starttls: .smtp)
+        var o = TLSScanOptions(host: "mx-closed.broken.lab.test", address: try lab.address("BROKEN_CLOSED"), port: 25, starttls: .smtp)
         o.fetchCertificate = false
         let r = await TLSScanner(options: o).scan()
         #expect(r.status == .unreachable)

@@ -43,7 +43,7 @@ import TLSWire
 
     @Test func weakSMTPPortMatchesTestssl() async throws {
         let lab = try LabEnvironment.require()
-        let address = try lab.address("MXRAY_LAB_WEAK_MX")
+        let address = try lab.address("WEAK_MX")
         var o = TLSScanOptions(host: "mx.weak.lab.test", address: address, port: 25, starttls: .smtp)
         o.fetchCertificate = false
         let mine = await TLSScanner(options: o).scan()

@@ -3,7 +3,7 @@
 
 LAB_PACKAGES=(postfix dovecot-imapd dovecot-pop3d knot knot-dnsutils knot-dnssecutils unbound nginx
   openssl swaks libnet-ssleay-perl iproute2 iptables ldnsutils dnsutils pflogsumm testssl.sh nmap
-  prometheus publicsuffix python3 procps)
+  prometheus publicsuffix python3 procps curl netcat-openbsd)
 
 ensure_packages() {
   local missing=()

@@ -18,7 +18,10 @@ extension SPFEvaluator {
             // permerror or none is a permerror.
             let target = truncate(await expand(spec, depth, &s))
             s.note(depth, d, .term, "\(term.text) → check_host(\(target))")
+            let (savedMatch, savedDomain) = (s.matched, s.decidingDomain)
             let r = try await checkHost(target, depth: depth + 1, inInclude: true, &s)
+            // The include's own match decides only whether this term matches (RFC 7208 §5.2).
+            (s.matched, s.decidingDomain) = (savedMatch, savedDomain)
             s.ctx.domain = d
             switch r {
             case .pass: return true

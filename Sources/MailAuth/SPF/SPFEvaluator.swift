@@ -55,6 +55,7 @@ public struct SPFEvaluator: Sendable {
         } catch let a as Abort {
             result = a.result
             state.problem = a.reason
+            state.matched = nil
             state.note(0, domain, .error, "\(a.result.rawValue): \(a.reason)")
         } catch {
             result = .permerror

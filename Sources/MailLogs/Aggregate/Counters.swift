@@ -19,9 +19,20 @@ public struct ByteCounter: Sendable {
         slots = [Int32](repeating: -1, count: 64)
     }
 
+    /// 64-bit hash of a byte string, eight bytes at a time (multiply–xorshift mixing).
     @inlinable static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf29ce484222325
-        for c in p { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        guard let base = p.baseAddress else { return 0x9E3779B97F4A7C15 }
+        let raw = UnsafeRawPointer(base)
+        var h: UInt64 = 0x9E3779B97F4A7C15 ^ UInt64(p.count)
+        var i = 0
+        while i + 8 <= p.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58476D1CE4E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0, shift: UInt64 = 0
+        while i < p.count { tail |= UInt64(base[i]) << shift; shift += 8; i += 1 }
+        h = (h ^ tail) &* 0x94D049BB133111EB
         return h ^ (h >> 29)
     }
 
@@ -62,11 +73,8 @@ public struct ByteCounter: Sendable {
     }
 
     func equalKey(_ en: Entry, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        arena.withUnsafeBufferPointer { a in
-            let o = Int(en.offset)
-            for k in 0..<p.count where a[o + k] != p[k] { return false }
-            return true
-        }
+        guard p.count > 0 else { return true }
+        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + Int(en.offset), p.baseAddress!, p.count) == 0 }
     }
 
     private mutating func rehash(_ n: Int) {

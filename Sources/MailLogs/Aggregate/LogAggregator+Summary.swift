@@ -1,7 +1,10 @@
 extension LogAggregator {
     /// Folds in the aggregate of the chunk that follows this one in the same input (parallel
     /// decoding). Queue-id state that crossed the chunk boundary is settled here.
-    public mutating func merge(_ o: LogAggregator) {
+    public mutating func merge(_ other: LogAggregator) {
+        var o = other
+        o.flushMinute()
+        flushMinute()
         for (key, size, from) in o.pendingQmgr {
             if var st = queue[key], st.size < 0 {
                 st.size = size
@@ -82,6 +85,12 @@ extension LogAggregator {
 
     /// The finished report for `inputs`.
     public func summary(inputs: [LogSummary.Input] = []) -> LogSummary {
+        var me = self
+        me.flushMinute()
+        return me.finishedSummary(inputs: inputs)
+    }
+
+    func finishedSummary(inputs: [LogSummary.Input]) -> LogSummary {
         var s = LogSummary()
         s.inputs = inputs
         if first != .max { s.first = LogTime.iso(first); s.last = LogTime.iso(last) }

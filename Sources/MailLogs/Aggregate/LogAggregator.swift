@@ -53,6 +53,9 @@ public struct LogAggregator: Sendable {
     var days: [Int64: [Int64]] = [:]
     var minutes: [Int64: Minute] = [:]
     var minuteEvidence: [Int64: String] = [:]
+    var lastEvidence = [Int64](repeating: -1, count: 8)
+    var currentMinuteKey = Int64.min
+    var currentMinute = Minute()
     var delayHist = [LogHistogram](repeating: LogHistogram(), count: 5)
     var relayDelays: [(String, LogHistogram)] = []
     var relayDelayIndex: [UInt64: Int] = [:]
@@ -85,17 +88,39 @@ public struct LogAggregator: Sendable {
         tracker = AlertTracker(options: options.alerts)
     }
 
+    /// Counts into the hour, day and minute of `t`. The current minute is kept aside and
+    /// written back when the minute changes (`flushMinute`), so most lines touch no dictionary.
     @inline(__always) mutating func bump(_ col: Int, _ t: Int64, by n: Int64 = 1) {
         guard t > 0 else { return }
         let secs = t / LogTime.microsPerSecond
-        hours[Int(secs / 3600 % 24)][col] += n
-        days[secs / 86400, default: [Int64](repeating: 0, count: 8)][col] += n
-        minutes[secs / 60, default: Minute()].v[col] += n
+        let m = secs / 60
+        if m != currentMinuteKey { flushMinute(); currentMinuteKey = m; currentMinute = minutes[m] ?? Minute() }
+        currentMinute.v[col] += n
     }
 
+    mutating func flushMinute() {
+        guard currentMinuteKey != Int64.min else { return }
+        let m = currentMinuteKey
+        let old = minutes[m]
+        minutes[m] = currentMinute
+        let secs = m * 60
+        let h = Int(secs / 3600 % 24)
+        var day = days[secs / 86400] ?? [Int64](repeating: 0, count: 8)
+        for c in 0..<8 {
+            let delta = currentMinute.v[c] - (old?.v[c] ?? 0)
+            hours[h][c] += delta
+            day[c] += delta
+        }
+        days[secs / 86400] = day
+        currentMinuteKey = Int64.min
+    }
+
+    /// Keeps the first line of each (minute, series) as spike evidence.
     mutating func evidence(_ col: Int, _ t: Int64, _ b: LineBytes) {
         guard t > 0, minuteEvidence.count < 20_000 else { return }
         let key = (t / LogTime.microsPerSecond / 60) * 8 + Int64(col)
+        if lastEvidence[col] == key { return }
+        lastEvidence[col] = key
         if minuteEvidence[key] == nil { minuteEvidence[key] = b.text }
     }
 
@@ -125,7 +150,7 @@ public struct LogAggregator: Sendable {
                 if unknownSamples[p, default: []].count < options.examples { unknownSamples[p, default: []].append(b.text) }
             }
         case .connect:
-            if e.source == .postfix, b.equals(e.daemon, "smtpd") { totals.connections += 1; tls.inboundConnections += 1; bump(5, t) }
+            if e.source == .postfix, b.equals(e.daemon, "smtpd") { totals.connections += 1; tls.inboundConnections += 1; bump(5, t); evidence(5, t, b) }
             else if e.source == .postfix, b.equals(e.daemon, "postscreen") { postscreen.add(b.slice(e.word)) }
         case .received: received(&e, b)
         case .queued: queued(&e, b)
@@ -190,7 +215,8 @@ public struct LogAggregator: Sendable {
             var st = queue[key] ?? QState()
             if st.size < 0 && queue[key] == nil { backlog += 1; markBacklog(t) }
             st.received = true
-            st.clientDomain = isPickup ? "pickup" : gimmeDomain(b, e.clientHost, e.clientIP)
+            // Kept raw (an address fits a small inline String); shortened by gimmeDomain only when used.
+            st.clientDomain = isPickup ? "pickup" : (e.clientHost.isSet && !b.equals(e.clientHost, "unknown") ? b.string(e.clientHost) : b.string(e.clientIP))
             let seen = pflogsummSees(b, e)
             if !seen { diffs.receivedUnseen += 1; st.unseenByPflogsumm = true }
             queue[key] = st
@@ -247,7 +273,7 @@ public struct LogAggregator: Sendable {
         } else if fallback == "pickup" || fallback.isEmpty {
             scratch.withUnsafeBufferPointer { senderDomains.add($0, bytes: size) }
         } else {
-            senderDomains.add(fallback, bytes: size)
+            senderDomains.add(Self.gimmeDomain(fallback), bytes: size)
         }
     }
 
@@ -259,9 +285,9 @@ public struct LogAggregator: Sendable {
 
     /// pflogsumm's gimme_domain: the client's host name shortened to its last two labels (three for
     /// `xx.yy` country second levels), or its address when unknown.
-    func gimmeDomain(_ b: LineBytes, _ host: Span, _ ip: Span) -> String {
-        let h = b.string(host)
-        if h.isEmpty || h == "unknown" { return b.string(ip) }
+    static func gimmeDomain(_ h: String) -> String {
+        // An address (from "unknown[addr]") is used as it is.
+        if h.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) || h.contains(":") { return h }
         let labels = h.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 3 else { return h }
         let lastLabel = labels[labels.count - 1], second = labels[labels.count - 2]

@@ -111,15 +111,17 @@ public final class ProbeConnection {
     /// Writes bytes as given (used to pipeline commands, e.g. the STARTTLS-injection test).
     public func sendRaw(_ bytes: [UInt8], transcriptText: String, redacted: Bool = false) async throws(ProbeReadError) {
         if redacted {
-            transcript.recordRedacted(.sent, visiblePrefix: transcriptText.replacingSuffix(" <redacted>"), at: stopwatch.milliseconds)
+            let prefix = transcriptText == "<redacted>" ? "" : transcriptText.replacingSuffix(" <redacted>")
+            transcript.recordRedacted(.sent, visiblePrefix: prefix, at: stopwatch.milliseconds)
         } else {
             transcript.append(.sent, transcriptText, at: stopwatch.milliseconds)
         }
-        do {
-            try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
-        } catch {
-            throw .channel("\(error)")
-        }
+        // The write is not awaited: a TLS handler mid-handshake holds writes until the handshake
+        // ends, which may be never. Failures surface through the next read (inbox error or EOF),
+        // and every read has a deadline.
+        let failed = inbox.state.withLockedValue { $0.error != nil || $0.eof }
+        if failed { throw .closedByPeer(bufferedBytes: 0) }
+        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
     }
 
     // MARK: - Reading
@@ -189,9 +191,11 @@ public final class ProbeConnection {
         return .channel("\(error)")
     }
 
+    /// Closes without waiting for the peer (a TLS close_notify exchange is bounded by NIOSSL's
+    /// shutdown timeout and runs on after we return).
     public func close() async {
         note("close")
-        try? await channel.close()
+        channel.close(promise: nil)
     }
 
     /// Closes the connection with no goodbye (used when a deadline is exceeded).

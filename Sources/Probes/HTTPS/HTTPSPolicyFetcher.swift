@@ -62,6 +62,9 @@ public struct HTTPSPolicyFetcher: Sendable {
         var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                               timeout: .init(connect: .init(timeout), read: .init(timeout)))
         config.dnsOverride = [host.description: address.isIPv6 ? "[\(address)]" : address.description]
+        // One attempt: a diagnosis wants the first TLS or connect error now, not retries until
+        // the deadline hides it behind a timeout.
+        config.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
             var request = HTTPClientRequest(url: url)

@@ -23,6 +23,7 @@ struct IMAPLogin {
             let (_, done) = try await client.run(.startTLS, step: "STARTTLS")
             if done.status == .ok {
                 try await s.tls(mode: .startTLS)
+                client.record(s.steps.removeLast())  // keep steps in order
                 caps = try await capability(client)  // RFC 9051 §6.2.1: ask again after TLS
             }
         }
@@ -55,7 +56,7 @@ struct IMAPLogin {
             if let saslError { obs.detail = saslError }
         }
         obs.serverReply = completion.transcriptText
-        s.steps.append(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start,
+        client.record(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start,
                                   result: completion.status?.rawValue ?? "?"))
         guard completion.status == .ok else {
             obs.status = .rejected

@@ -20,6 +20,7 @@ struct POP3Login {
         if !s.connection.isTLS, POP3Capabilities(capaResponse: capa).stls {
             if try await client.send(.stls, step: "STLS").isOK {
                 try await s.tls(mode: .startTLS)
+                client.record(s.steps.removeLast())  // keep steps in order
                 capa = try await client.send(.capa, step: "CAPA")
             }
         }
@@ -53,7 +54,7 @@ struct POP3Login {
             final = reply
         }
         obs.serverReply = final.statusLine
-        s.steps.append(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start, result: final.status.rawValue))
+        client.record(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start, result: final.status.rawValue))
         guard final.isOK else {
             obs.status = .rejected
             await client.quit()

@@ -20,6 +20,7 @@ struct SMTPLogin {
             let reply = try await client.send(.startTLS, step: "STARTTLS")
             if reply.code == 220 {
                 try await s.tls(mode: .startTLS)
+                client.record(s.steps.removeLast())  // keep steps in order
                 ehlo = try await client.send(.ehlo(s.options.heloName), step: "EHLO")  // RFC 3207 §4.2
             }
         }
@@ -55,7 +56,7 @@ struct SMTPLogin {
             reply = try await client.send(.saslResponse(LoginSession.b64(answer)), step: "AUTH response")
         }
         obs.serverReply = reply.description
-        s.steps.append(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start, result: "\(reply.code)"))
+        client.record(StepTiming(name: "authentication", milliseconds: s.connection.milliseconds - start, result: "\(reply.code)"))
         obs.status = reply.code == 235 ? .authenticated : .rejected
         await client.quit()
     }

@@ -23,8 +23,9 @@ struct SMTPProber {
             obs.outcome = deadlines.exceeded ? .deadlineExceeded : error.outcome(greeting: smtp.greeting == nil)
             obs.outcomeDetail = error.description
             // A polite goodbye only when the channel still makes sense.
-            if case .timeout = error {} else if case .decoding = error {} else if case .closedByPeer = error {} else {
-                await client.quit()
+            switch error {
+            case .encoding, .sasl: await client.quit()
+            default: break
             }
         }
     }

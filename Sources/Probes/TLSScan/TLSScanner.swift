@@ -1,3 +1,4 @@
+import Foundation
 import MailCore
 import NIOCore
 import NIOPosix
@@ -23,7 +24,16 @@ public struct TLSScanner: Sendable {
         let probe = TLSHelloProbe(options: options, group: group, deadlines: deadlines)
         let ctx = ScanContext(probe: probe, limiter: ConnectionLimiter(options.perHostConcurrency), options: options)
 
-        // 1. Versions and suites: every version in parallel, each by elimination.
+        // Groups and the certificate need no earlier answer: they start at once, beside the
+        // versions (the critical path of a scan is its longest elimination chain).
+        async let groups13: [UInt16] = ctx.enumerateGroups13()
+        async let groups12: [UInt16] = ctx.enumerateGroups12(suites: ctx.candidates(.tls12).filter {
+            CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "ECDHE" })
+        async let certificate: CertificateReport? = options.fetchCertificate
+            ? ctx.limiter.with { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch() }
+            : nil
+
+        // Versions and suites: every version in parallel, each by elimination.
         let perVersion = await withTaskGroup(of: (TLSProtocolVersion, SuiteEnumeration).self) { tg in
             for v in TLSProtocolVersion.scanned { tg.addTask { (v, await ctx.enumerateSuites(v)) } }
             var out: [TLSProtocolVersion: SuiteEnumeration] = [:]
@@ -55,23 +65,19 @@ public struct TLSScanner: Sendable {
             }
         }
 
+        let (g13, g12, cert) = await (groups13, groups12, certificate)
         if !result.acceptedVersions.isEmpty {
-            // 2. Groups, features, fallback and the certificate are independent: run them together.
+            // Features and the fallback test need the accepted versions and suites.
             let snapshot = result
-            async let groups13: [UInt16] = snapshot.acceptedVersions.contains(.tls13) ? ctx.enumerateGroups13() : []
-            async let groups12: [UInt16] = ctx.enumerateGroups12(suites: perVersion[.tls12]?.suites ?? [])
             async let features = ctx.features(snapshot)
             async let fallback = ctx.fallbackSCSV(snapshot)
-            async let certificate: CertificateReport? = options.fetchCertificate
-                ? ctx.limiter.with { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch() }
-                : nil
-            result.groups = await groups13
-            result.groupsTLS12 = await groups12
+            result.groups = snapshot.acceptedVersions.contains(.tls13) ? g13 : []
+            result.groupsTLS12 = snapshot.acceptedVersions.contains(.tls12) ? g12 : []
             let f = await features
             result.features = f.0
             result.dhPrimeBits = f.1
             result.features.fallbackSCSV = await fallback
-            switch await certificate {
+            switch cert {
             case .some(let report): result.certificate = report
             case .none: if options.fetchCertificate { result.notes.append("certificate: full handshake failed") }
             }
@@ -94,6 +100,8 @@ struct SuiteEnumeration: Sendable {
     var untestable: String?
     var noStartTLS: String?
     var notes: [String] = []
+    /// The offer had to be split: the order across the halves is not the server's.
+    var split = false
 }
 
 actor Counter {
@@ -117,6 +125,7 @@ struct ScanContext: Sendable {
             if let fatal = await counter.fatal { return fatal }
             await counter.bump()
             let o = await probe.send(hello, fullFlight: fullFlight)
+            if debugTLS { debugPrint(hello, o) }
             switch o {
             case .couldNotTest(let why) where why.hasPrefix("connect"): await counter.stop(o)
             case .noStartTLS: await counter.stop(o)
@@ -180,7 +189,7 @@ struct ScanContext: Sendable {
             merged.rejection = parts.compactMap(\.rejection).first
             return merged
         }
-        if parts.filter({ !$0.suites.isEmpty }).count > 1 {
+        if parts.filter({ !$0.suites.isEmpty }).count > 1 || parts.contains(where: \.split) {
             // Suites from several chunks: one more elimination over them gives the global order.
             parts = [await eliminate(v, found)]
         }
@@ -198,14 +207,20 @@ struct ScanContext: Sendable {
         return merged
     }
 
-    func eliminate(_ v: TLSProtocolVersion, _ offer: [UInt16]) async -> SuiteEnumeration {
+    /// Elimination over `offer`. A clean refusal (handshake_failure, protocol_version,
+    /// insufficient_security: RFC 8446 §6.2) ends it. A refusal without an alert, or another
+    /// alert, can mean that one offered suite breaks the server (seen with OpenSSL under
+    /// `ALL:@SECLEVEL=0`: it picks a suite it cannot serve and drops the connection); then the
+    /// rest is split in halves and each half eliminated on its own, down to single suites.
+    func eliminate(_ v: TLSProtocolVersion, _ offer: [UInt16], depth: Int = 0) async -> SuiteEnumeration {
         var e = SuiteEnumeration()
         var remaining = offer
         while !remaining.isEmpty {
             let outcome = await send(hello(v, suites: remaining))
+            var unclean: String?
             switch outcome {
             case .flight(let f):
-                guard let sh = f.serverHello else { e.rejection = "no ServerHello"; return e }
+                guard let sh = f.serverHello else { unclean = "no ServerHello"; break }
                 let negotiated = sh.negotiatedVersion
                 if negotiated != v {
                     if e.suites.isEmpty { e.rejection = "server answered with \(negotiated)" }
@@ -217,15 +232,17 @@ struct ScanContext: Sendable {
                 }
                 e.suites.append(sh.cipherSuite)
                 remaining.remove(at: idx)
+                continue
             case .alert(let a):
-                if e.suites.isEmpty { e.rejection = a.description }
-                return e
+                if [TLSAlert.handshakeFailure, TLSAlert.protocolVersion, TLSAlert.insufficientSecurity].contains(a.alertDescription) {
+                    if e.suites.isEmpty { e.rejection = a.description }
+                    return e
+                }
+                unclean = a.description
             case .closed:
-                if e.suites.isEmpty { e.rejection = "connection closed" }
-                return e
+                unclean = "connection closed"
             case .malformed(let why):
-                if e.suites.isEmpty { e.rejection = why }
-                return e
+                unclean = why
             case .couldNotTest(let why):
                 if e.suites.isEmpty { e.untestable = why } else { e.notes.append("\(v): enumeration cut short: \(why)") }
                 return e
@@ -233,7 +250,55 @@ struct ScanContext: Sendable {
                 e.noStartTLS = why
                 return e
             }
+            // Unclean refusal: a single suite is simply not accepted. A list may hide acceptable
+            // suites behind one the server picks and cannot serve (OpenSSL without DH
+            // parameters picks DHE and drops the connection). Some servers (Dovecot) close
+            // silently on every refusal, so splitting every silent refusal would cost a hello
+            // per suite. Split finite-field DH suites from the rest first (the usual culprit),
+            // then in halves, and only where something was accepted or at the first offer.
+            guard remaining.count > 1, depth < 16 else {
+                if e.suites.isEmpty { e.rejection = unclean }
+                return e
+            }
+            let isDH: (UInt16) -> Bool = { ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange) }
+            let dh = remaining.filter(isDH), other = remaining.filter { !isDH($0) }
+            let parts: [[UInt16]]
+            if !dh.isEmpty && !other.isEmpty {
+                parts = [other, dh]
+            } else if !e.suites.isEmpty || depth == 0 {
+                let mid = remaining.count / 2
+                parts = [Array(remaining[..<mid]), Array(remaining[mid...])]
+            } else {
+                if e.suites.isEmpty { e.rejection = unclean }
+                return e
+            }
+            let results = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
+                for (i, part) in parts.enumerated() { tg.addTask { (i, await eliminate(v, part, depth: depth + 1)) } }
+                var out: [(Int, SuiteEnumeration)] = []
+                for await r in tg { out.append(r) }
+                return out.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            e.suites += results.flatMap(\.suites)
+            e.notes += results.flatMap(\.notes)
+            e.split = true
+            if e.suites.isEmpty {
+                e.rejection = results.compactMap(\.rejection).first ?? unclean
+                e.untestable = results.compactMap(\.untestable).first
+                e.noStartTLS = results.compactMap(\.noStartTLS).first
+            }
+            return e
         }
         return e
     }
+}
+
+/// `MXRAY_TLS_DEBUG=1` prints every hello and its outcome to stderr (for diagnosing odd servers).
+let debugTLS = ProcessInfo.processInfo.environment["MXRAY_TLS_DEBUG"] != nil
+func debugPrint(_ h: ClientHello, _ o: HelloOutcome) {
+    let what: String
+    switch o {
+    case .flight(let f): what = "SH \(f.serverHello.map { "\($0.negotiatedVersion) \(IANATables.suiteName($0.cipherSuite))" } ?? "-")"
+    default: what = "\(o)"
+    }
+    FileHandle.standardError.write(Data("hello \(h.legacyVersion) n=\(h.cipherSuites.count) -> \(what)\n".utf8))
 }

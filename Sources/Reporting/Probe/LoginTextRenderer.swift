@@ -35,8 +35,8 @@ public struct LoginTextRenderer: Sendable {
         }
         for s in l.steps {
             let mark = s.milliseconds > slowStep ? "  SLOW" : ""
-            out.append(String(format: "  %-24@ %8.1f ms  %@%@", s.name as NSString, s.milliseconds,
-                              Transcript.printable(s.result, limit: 80) as NSString, mark as NSString))
+            let name = Transcript.printable(s.name, limit: 40).padding(toLength: 30, withPad: " ", startingAt: 0)
+            out.append("  " + name + String(format: "%9.1f ms  ", s.milliseconds) + Transcript.printable(s.result, limit: 80) + mark)
         }
         if let m = l.mailbox {
             if !m.mailboxes.isEmpty { out.append("  mailboxes   " + m.mailboxes.map { Transcript.printable($0, limit: 100) }.joined(separator: ", ")) }

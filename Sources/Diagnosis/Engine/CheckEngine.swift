@@ -1,0 +1,219 @@
+import DNSWire
+import Foundation
+import MailAuth
+import MailCore
+import MailWire
+import TLSWire
+
+/// One address to probe, with the host name for SNI and reports.
+public struct ProbeAddress: Sendable, Hashable {
+    public let address: String
+    public let host: String?
+    /// Where the MX name's CNAME chain ends, when it is an alias: RFC 7672 §2.2.2 looks for
+    /// TLSA records at the expanded name first, then at the MX name.
+    public let canonicalHost: String?
+
+    public init(address: String, host: String?, canonicalHost: String? = nil) {
+        self.address = address
+        self.host = host
+        self.canonicalHost = canonicalHost
+    }
+}
+
+/// The probes as the engine sees them (the I/O layer implements it; tests use fakes). The
+/// implementation keeps at most its per-host cap of connections to one address and returns by
+/// `timeout`.
+public protocol PortProbing: Sendable {
+    func probe(_ targets: [ProbeAddress], ports: [Int], timeout: Duration) async -> [PortObservation]
+}
+
+/// The TLS scanner as the engine sees it: one host, address and port, STARTTLS chosen by port.
+public protocol TLSScanning: Sendable {
+    func scan(host: String, address: String, port: Int, timeout: Duration) async -> TLSScanResult
+}
+
+/// Switches and limits of one check.
+public struct CheckOptions: Sendable {
+    /// One deadline for the whole check (`--timeout`).
+    public var timeout: Duration = .seconds(60)
+    public var symptom: Symptom?
+    /// Ports probed on every MX address.
+    public var mxPorts = [25]
+    /// Client ports, probed on the MX addresses unless a hosted provider serves clients elsewhere.
+    public var clientPorts = [465, 587, 143, 993, 110, 995]
+    /// Ports whose TLS is scanned in depth (versions, suites, certificate, DANE) when open.
+    public var tlsPorts = [25]
+    public var dkimSelectors: [String] = []
+
+    public init() {}
+}
+
+/// The check engine: from a target to one `Report`. Stages start as soon as their inputs exist
+/// (auth with the domain, locate with the domain, probes per address as soon as locate has
+/// addresses, the TLS scan of an address as soon as its probe saw port 25 open), all under
+/// one overall deadline. A stage that runs out of time, or whose input is missing, says
+/// "could not test" in the report instead of failing the run.
+public struct CheckEngine: Sendable {
+    public let resolver: any DNSResolver
+    public let prober: (any PortProbing)?
+    public let scanner: (any TLSScanning)?
+    public let fetcher: (any MTASTSPolicyFetcher)?
+    public var options: CheckOptions
+    /// Injected wall clock for the report's start/end (tests fix it).
+    public var now: @Sendable () -> Date
+
+    public init(resolver: any DNSResolver, prober: (any PortProbing)?, scanner: (any TLSScanning)?,
+                fetcher: (any MTASTSPolicyFetcher)?, options: CheckOptions = CheckOptions(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.resolver = resolver
+        self.prober = prober
+        self.scanner = scanner
+        self.fetcher = fetcher
+        self.options = options
+        self.now = now
+    }
+
+    /// What the per-address pipeline produced.
+    struct HostRun: Sendable {
+        var ports: [PortObservation] = []
+        var tls: [TLSScanResult] = []
+        var probeTimedOut = false
+        var tlsTimedOut = false
+    }
+
+    public func run(_ target: CheckTarget) async -> Report {
+        let started = now()
+        let clock = ContinuousClock()
+        let deadline = clock.now + options.timeout
+        var acc = ReportAccumulator(target: target, symptom: options.symptom)
+
+        // Auth needs only the domain: it starts at once, alongside locate.
+        async let authTask = runAuth(target, deadline: deadline)
+
+        // Locate (or, for a host target, its addresses).
+        var addresses: [ProbeAddress] = []
+        var mxNames: Set<String> = []
+        if target.kind != .host, let domain = target.domain {
+            let t0 = clock.now
+            let locate = await withDeadline(deadline) { await LocateStage(resolver: resolver).run(domain) }
+            acc.locate(locate, milliseconds: ms(clock.now - t0))
+            for h in locate?.hosts ?? [] where h.status == .ok {
+                mxNames.insert(h.name.description)
+                // RFC 7672 §2.2.2: the expanded name only counts when the chain is DNSSEC-secure.
+                let canonical = h.authenticated ? h.cnameChain.last?.description : nil
+                for a in h.addresses {
+                    addresses.append(ProbeAddress(address: a.address.description, host: h.name.description, canonicalHost: canonical))
+                }
+            }
+        } else {
+            let t0 = clock.now
+            addresses = await hostAddresses(target)
+            acc.stage(StageResult(name: Stage.locate, status: addresses.isEmpty ? .couldNotTest : .completed,
+                                  detail: addresses.isEmpty ? "\(target.input) has no address" : "addresses: \(addresses.map(\.address).joined(separator: ", "))",
+                                  milliseconds: ms(clock.now - t0)))
+            if let a = addresses.first?.host { mxNames.insert(a) }
+            acc.hostTarget(addresses)
+        }
+
+        // Provider from MX names first: it decides whether client ports are probed on the MX hosts.
+        let byMX = ProviderCatalog.match(mxHosts: Array(mxNames).sorted())
+        let ports = options.mxPorts + ((byMX?.provider.selfHosted ?? true) ? options.clientPorts : [])
+
+        // Probe every address, and scan TLS on each as soon as its port 25 answers.
+        let t0 = clock.now
+        var runs: [HostRun] = []
+        if let prober, !addresses.isEmpty {
+            runs = await withTaskGroup(of: (Int, HostRun).self) { group in
+                for (i, address) in addresses.enumerated() {
+                    group.addTask { (i, await runHost(address, ports: ports, prober: prober, deadline: deadline)) }
+                }
+                var out: [(Int, HostRun)] = []
+                for await r in group { out.append(r) }
+                return out.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+        acc.probes(runs, probed: prober != nil && !addresses.isEmpty, scanned: scanner != nil,
+                   haveAddresses: !addresses.isEmpty, milliseconds: ms(clock.now - t0))
+
+        if let auth = await authTask { acc.auth(auth.0, milliseconds: auth.1) } else {
+            acc.stage(StageResult(name: Stage.auth, status: .skipped, detail: "a host target has no domain policies to check", milliseconds: 0))
+        }
+        acc.provider(byMX, mxNames: mxNames)
+        acc.conclude(mxNames: mxNames, clientPorts: Set(options.clientPorts))
+        return acc.report(resolvers: resolverNames(acc), startedAt: started, finishedAt: now())
+    }
+
+    func resolverNames(_ acc: ReportAccumulator) -> [String] { acc.resolvers }
+
+    /// The auth stage with its duration; nil for a host target (no domain policies).
+    func runAuth(_ target: CheckTarget, deadline: ContinuousClock.Instant) async -> (AuthResult?, Double)? {
+        guard target.kind != .host, let domain = target.domain else { return nil }
+        let t0 = ContinuousClock.now
+        let stage = AuthStage(resolver: resolver, fetcher: fetcher, dkimSelectors: options.dkimSelectors)
+        let r = await withDeadline(deadline) { await stage.run(domain) }
+        return (r, ms(ContinuousClock.now - t0))
+    }
+
+    /// Probe one address, then scan TLS on the ports that answered.
+    func runHost(_ address: ProbeAddress, ports: [Int], prober: any PortProbing, deadline: ContinuousClock.Instant) async -> HostRun {
+        var run = HostRun()
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { run.probeTimedOut = true; return run }
+        run.ports = await withDeadline(deadline) { await prober.probe([address], ports: ports, timeout: left) } ?? []
+        if run.ports.isEmpty { run.probeTimedOut = true }
+        guard let scanner else { return run }
+        for port in options.tlsPorts {
+            guard run.ports.contains(where: { $0.port == port && $0.connect.state == .open }) else { continue }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { run.tlsTimedOut = true; break }
+            let host = address.host ?? address.address
+            let resolver = self.resolver
+            let scan: TLSScanResult? = await withDeadline(deadline) {
+                var s = await scanner.scan(host: host, address: address.address, port: port, timeout: remaining)
+                if s.status == .completed, address.host != nil {
+                    // RFC 7672 §2.2: TLSA at _25._tcp.<MX host>; §2.2.2: for an alias, the
+                    // expanded name first, then the original name.
+                    let dane = TLSDANECheck(resolver: resolver)
+                    for name in [address.canonicalHost, host].compactMap({ $0 }) {
+                        let report = await dane.evaluate(host: name, port: port, certificate: s.certificate)
+                        s.dane = report
+                        if !report.records.isEmpty { break }
+                    }
+                }
+                return s
+            }
+            if let scan { run.tls.append(scan) } else { run.tlsTimedOut = true }
+        }
+        return run
+    }
+
+    /// A host target's addresses: the literal, or A/AAAA through the resolver.
+    func hostAddresses(_ target: CheckTarget) async -> [ProbeAddress] {
+        if let a = target.address { return [ProbeAddress(address: a, host: nil)] }
+        guard let name = target.domain else { return [] }
+        async let a = resolver.lookupA(name)
+        async let aaaa = resolver.lookupAAAA(name)
+        let all = await a.values.map(\.description) + aaaa.values.map(\.description)
+        return all.map { ProbeAddress(address: $0, host: name.description) }
+    }
+}
+
+/// Runs `operation` until `deadline`; nil when the deadline came first. The operation is then
+/// cancelled; the stages below also carry the deadline, so they return promptly.
+func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    await withTaskGroup(of: T?.self) { group in
+        group.addTask { await operation() }
+        group.addTask {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
+
+func ms(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Diagnosis
+import DNSWire
+import Foundation
+import MailCore
+import Reporting
+
+/// `mxray check DOMAIN`: locate, probe, audit, then the fault tree — one report.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Diagnose a mail domain end to end: DNS, provider, ports, TLS, policies, root causes.",
+        discussion: """
+        TARGET is a domain (its MX hosts are found first), an e-mail address (its domain is
+        checked) or, with --host, one mail host. The stages run concurrently as soon as their
+        inputs exist — locate (MX, addresses, reverse DNS, DNSSEC, provider), auth (SPF, DKIM,
+        DMARC, MTA-STS, TLS-RPT), probe (every MX address on 25 and the client ports), TLS
+        (versions, suites, certificate, DANE on port 25) — under one overall --timeout. A stage
+        that cannot run says "could not test". The fault trees then name the most likely root
+        causes of a symptom (--symptom), each with its evidence and fix.
+
+        Exit codes: 0 no finding at or above --fail-on (default error), 1 findings at or above
+        it, 2 usage error, 3 could not run (no resolver answered, the domain does not exist).
+        With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+
+        Examples:
+          mxray check example.org
+          mxray check alice@example.org --symptom bounce
+          mxray check example.org --resolver 127.0.10.54 --ca-file lab-ca.crt --format html > report.html
+          mxray check example.org --format nagios --timeout 30
+        """
+    )
+
+    @Argument(help: "A domain, an e-mail address, or (with --host) a mail host name or address.")
+    var target: String
+
+    @Flag(help: "Treat TARGET as one mail host rather than a mail domain.")
+    var host = false
+
+    @Option(name: .customLong("resolver"), help: "A DNS server HOST[:PORT]; repeatable. Default: /etc/resolv.conf.")
+    var resolvers: [String] = []
+
+    @Option(help: "Overall deadline in seconds for the whole check.")
+    var timeout: Double = 60
+
+    @Option(help: "Focus the fault tree on a symptom: bounce, delay, client, spam or tls.")
+    var symptom: String?
+
+    @Option(help: "Output format: text, json, markdown, html or nagios.")
+    var format: String = "text"
+
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity (pass, info, notice, warning, error, critical).")
+    var failOn: String = "error"
+
+    @Option(name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust (certificates and MTA-STS).")
+    var caFile: String?
+
+    @Flag(name: .customLong("no-relay-test"), help: "Skip the open-relay test (MAIL FROM/RCPT TO with outside addresses; never DATA).")
+    var noRelayTest = false
+
+    @Flag(name: .customLong("no-tls-scan"), help: "Skip the in-depth TLS scan (versions, suites, DANE); STARTTLS is still probed.")
+    var noTLSScan = false
+
+    @Option(name: .customLong("per-host"), help: "At most this many connections to one address at a time.")
+    var perHost: Int = 4
+
+    @Option(name: .customLong("dkim-selector"), help: "A DKIM selector to look up besides the common ones; repeatable.")
+    var dkimSelectors: [String] = []
+
+    static let formats = ["text", "json", "markdown", "html", "nagios"]
+
+    func validate() throws {
+        do { _ = try CheckTarget.parse(target, asHost: host) } catch { throw ValidationError(error.description) }
+        for r in resolvers where DNSServerAddress(parsing: r) == nil {
+            throw ValidationError("--resolver '\(r)' is not HOST[:PORT] with an IP address (e.g. 127.0.0.1, [::1]:53)")
+        }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        if let symptom, Symptom(rawValue: symptom) == nil {
+            throw ValidationError("--symptom must be one of \(Symptom.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard Self.formats.contains(format) else { throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), not '\(format)'") }
+        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file '\(caFile)' is not readable") }
+        guard (1...64).contains(perHost) else { throw ValidationError("--per-host must be 1…64") }
+    }
+
+    func run() async throws {
+        let checkTarget: CheckTarget
+        do { checkTarget = try CheckTarget.parse(target, asHost: host) } catch { throw MXRayError.usage(error.description) }
+        var settings = CheckWiring.Settings(resolver: try CheckWiring.resolverConfiguration(resolvers), caFile: caFile)
+        settings.relayTest = !noRelayTest
+        settings.tlsScan = !noTLSScan
+        settings.perHost = perHost
+        settings.options.timeout = .milliseconds(Int64(timeout * 1000))
+        settings.options.symptom = symptom.flatMap(Symptom.init(rawValue:))
+        settings.options.dkimSelectors = dkimSelectors
+        let engine: CheckEngine
+        do { engine = try CheckWiring.engine(settings) } catch let e as MXRayError { throw e } catch {
+            throw MXRayError.couldNotRun("cannot set up TLS: \(error)")
+        }
+        if format == "text", isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data("checking \(checkTarget.input) (timeout \(Int(timeout)) s)…\n".utf8))
+        }
+        let report = await engine.run(checkTarget)
+        let threshold = Severity(rawValue: failOn) ?? .error
+
+        if format == "nagios" {
+            let nagios = ReportNagiosRenderer()
+            print(nagios.render(report, critical: threshold))
+            let status = nagios.status(report, critical: threshold)
+            if status != .ok { throw FindingsExit(status.rawValue) }
+            return
+        }
+        if let reason = Self.couldNotRun(report) { throw MXRayError.couldNotRun(reason) }
+        switch format {
+        case "json": print(try JSONOutput.encode(report))
+        case "markdown": print(ReportMarkdownRenderer().render(report), terminator: "")
+        case "html": print(ReportHTMLRenderer().render(report), terminator: "")
+        default:
+            let color = ReportTextRenderer.wantsColor(environment: ProcessInfo.processInfo.environment, isTTY: isatty(STDOUT_FILENO) == 1)
+            print(ReportTextRenderer(color: color).render(report))
+        }
+        if report.findings.contains(where: { $0.severity >= threshold }) { throw FindingsExit(1) }
+    }
+
+    /// Exit 3 when nothing could be said: no DNS server answered the MX query, or the domain
+    /// does not exist (as `mxray dns` does).
+    static func couldNotRun(_ r: Report) -> String? {
+        guard let l = r.locate else {
+            if r.target.kind == .host, r.mxHosts.isEmpty { return "\(r.target.input) has no address (A/AAAA)" }
+            return r.stages.first { $0.name == Stage.locate && $0.status == .couldNotTest }?.detail
+        }
+        switch l.mxKind {
+        case .nxdomain:
+            return "\(l.domain) does not exist (NXDOMAIN from \(l.resolvers.joined(separator: ", ")))"
+        case .failed where l.traces.filter({ $0.question.type == .mx }).allSatisfy({ $0.rcode == nil }):
+            return l.failure ?? "no DNS server answered"
+        default:
+            return nil
+        }
+    }
+}
