@@ -23,13 +23,18 @@ public struct MailProber: Sendable {
 
     public static let defaultPorts = [25, 465, 587, 143, 993, 110, 995]
 
+    /// Without TLS settings in `options`, the system trust roots are used (STARTTLS and the
+    /// implicit-TLS ports are always tried).
     public init(options: ProbeOptions, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        var options = options
+        if options.tls == nil { options.tls = try? ProbeTLSSettings() }
         self.options = options
         self.group = group
     }
 
-    /// Results in the order of `targets` × `ports`.
-    public func probe(_ targets: [ProbeTarget], ports: [Int]) async -> [PortObservation] {
+    /// Results in the order of `targets` × `ports`. `services` names the service of a port that
+    /// does not run its usual one (a test server, SMTP on 2525 …).
+    public func probe(_ targets: [ProbeTarget], ports: [Int], services: [Int: MailService] = [:]) async -> [PortObservation] {
         let deadlines = Deadlines(overall: .now() + options.overallTimeout)
         let jobs = targets.flatMap { t in ports.map { (t, $0) } }
         var results = [PortObservation?](repeating: nil, count: jobs.count)
@@ -37,7 +42,7 @@ public struct MailProber: Sendable {
             for target in targets {
                 let indices = jobs.indices.filter { jobs[$0].0 == target }
                 group.addTask {
-                    await self.probeAddress(target, jobs: indices.map { ($0, jobs[$0].1) }, deadlines: deadlines)
+                    await self.probeAddress(target, jobs: indices.map { ($0, jobs[$0].1) }, services: services, deadlines: deadlines)
                 }
             }
             for await batch in group {
@@ -48,19 +53,20 @@ public struct MailProber: Sendable {
     }
 
     /// The ports of one address, with at most `perAddressConcurrency` running at once.
-    private func probeAddress(_ target: ProbeTarget, jobs: [(Int, Int)], deadlines: Deadlines) async -> [(Int, PortObservation)] {
+    private func probeAddress(_ target: ProbeTarget, jobs: [(Int, Int)], services: [Int: MailService],
+                              deadlines: Deadlines) async -> [(Int, PortObservation)] {
         let limit = max(1, options.perAddressConcurrency)
         return await withTaskGroup(of: (Int, PortObservation).self) { group in
             var pending = jobs[...]
             var out: [(Int, PortObservation)] = []
             for _ in 0..<limit {
                 guard let (i, port) = pending.popFirst() else { break }
-                group.addTask { (i, await self.probePort(target, port: port, deadlines: deadlines)) }
+                group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines)) }
             }
             for await done in group {
                 out.append(done)
                 if let (i, port) = pending.popFirst() {
-                    group.addTask { (i, await self.probePort(target, port: port, deadlines: deadlines)) }
+                    group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines)) }
                 }
             }
             return out

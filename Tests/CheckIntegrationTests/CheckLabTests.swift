@@ -88,5 +88,17 @@ struct CheckLabTests {
         #expect(usage == 2)
         let nx = await MXRayMain.run(["check", "nope.lab.test", "--resolver", lab.resolver])
         #expect(nx == 3)
+        #expect(await MXRayMain.run(["check"]) == 2)
+        // Nothing answers DNS on this loopback port: exit 3, and UNKNOWN (3) for Nagios.
+        #expect(await MXRayMain.run(["check", "good.lab.test", "--resolver", "127.0.10.54:5999", "--timeout", "10"]) == 3)
+        #expect(await MXRayMain.run(["check", "good.lab.test", "--resolver", "127.0.10.54:5999", "--timeout", "10", "--format", "nagios"]) == 3)
+        #expect(await MXRayMain.run(["check", "--from-file", "/dev/null", "--format", "text"]) == 2)
+        #expect(await MXRayMain.run(["check", "good.lab.test", "--format", "jsonl"]) == 2)
+        #expect(await MXRayMain.run(["check", "good.lab.test", "--resolver", "not-an-ip"]) == 2)
+        // --from-file: a list with a bad line still checks the rest; the bad line makes exit 1.
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-check-\(UUID().uuidString).txt")
+        try "nullmx.lab.test\n# comment\nnot a domain\n".write(to: list, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: list) }
+        #expect(await MXRayMain.run(["check", "--from-file", list.path, "--format", "jsonl", "--resolver", lab.resolver]) == 1)
     }
 }

@@ -165,6 +165,9 @@ struct EngineTests {
         #expect(await p.calls.addresses.isEmpty)
         #expect(r.topRootCause?.id == "bounce.mx.null")
         #expect(r.stages.first { $0.name == Stage.probe }?.status == .skipped)
+        // Nothing to probe is not "could not test": the port leaves are absent, not unknown.
+        let bounce = r.faultTree.first { $0.symptom == .bounce }!
+        #expect(bounce.branches.flatMap(\.leaves).allSatisfy { $0.state != .unknown })
     }
 
     @Test("the report round-trips through JSON")

@@ -93,7 +93,13 @@ import Testing
         defer { Task { for p in allPeers { await p.stop() } } }
         var o = try options()
         o.perAddressConcurrency = 2
-        let results = await MailProber(options: o).probe([ProbeTarget(address: "127.0.0.1")], ports: peers.map(\.port))
+        let services = Dictionary(uniqueKeysWithValues: peers.map { ($0.port, MailService.smtp) })
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await MailProber(options: o).probe([ProbeTarget(address: "127.0.0.1")], ports: peers.map(\.port), services: services)
+        // Three rounds of two 300 ms greetings: at least 900 ms, well under six in a row.
+        #expect(clock.now - start >= .milliseconds(890))
+        #expect(results.allSatisfy { $0.outcome == .greetingRejected })
         #expect(results.count == 6)
         #expect(results.map(\.port) == peers.map(\.port))
         #expect(shared.maxConcurrent.withLockedValue { $0.max } == 2)

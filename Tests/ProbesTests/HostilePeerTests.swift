@@ -133,6 +133,39 @@ import Testing
         #expect(seconds >= 2.9 && seconds < 8)
     }
 
+    @Test func imapLiteralBombAndPOP3EndlessCAPA() async throws {
+        // IMAP: a literal announced far over the bound ends the session before any of it is read.
+        let imap = try await FakePeer.start(.init(
+            onConnect: { $0.send("* OK fake IMAP ready\r\n") },
+            onLine: { line, c in
+                if line.hasSuffix("CAPABILITY") {
+                    c.send("* CAPABILITY IMAP4rev1 {999999999}\r\n")
+                    c.flood(ByteBuffer(repeating: 0x41, count: 1 << 16), total: 4 << 20)
+                }
+            }))
+        // POP3: a CAPA answer that never ends with "." grows to the reply bound.
+        let pop = try await FakePeer.start(.init(
+            onConnect: { $0.send("+OK fake POP3 ready\r\n") },
+            onLine: { line, c in
+                if line == "CAPA" {
+                    c.send("+OK\r\n")
+                    c.flood(ByteBuffer(string: String(repeating: "X-ENDLESS-CAPABILITY\r\n", count: 1000)), total: 20 << 20)
+                }
+            }))
+        defer { Task { await imap.stop(); await pop.stop() } }
+        let o = try options()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let i = await MailProber(options: o).probePort(ProbeTarget(address: "127.0.0.1"), port: imap.port, as: .imap)
+        #expect(i.outcome == .protocolViolation)
+        #expect(i.outcomeDetail?.contains("literal of 999999999 octets") == true)
+        let p = await MailProber(options: o).probePort(ProbeTarget(address: "127.0.0.1"), port: pop.port, as: .pop3)
+        #expect(p.outcome == .protocolViolation)
+        #expect(p.outcomeDetail?.contains("larger than 1048576") == true)
+        #expect(ProbeAnalysis.analyse([i, p]).findings.map(\.id) == ["probe.protocol-violation", "probe.protocol-violation"])
+        #expect(clock.now - start < .seconds(8))
+    }
+
     @Test func overallDeadlineCapsEverything() async throws {
         let peer = try await FakePeer.start(.init(onConnect: { c in c.drip("220 x\r\n", interval: .seconds(5)) }))
         defer { Task { await peer.stop() } }

@@ -96,4 +96,14 @@ struct ReportRendererTests {
         #expect(ReportNagiosRenderer().status(r) == .critical)
         #expect(ReportNagiosRenderer().status(r, critical: .critical) == .critical)
     }
+
+    @Test("an info finding raised more than three times is one line listing its subjects")
+    func compactInfo() {
+        var r = FixedReport.make()
+        let refused = (1...5).map { FindingCatalog.definition("port.refused")!.raise(subject: "mx.example.test[192.0.2.9]:\(100 + $0)", detail: "refused", evidence: ["dns:mx"]) }
+        r.findings += refused
+        let text = ReportTextRenderer().render(r)
+        #expect(text.contains("    port.refused ×6  mx2.example.test[192.0.2.2]:25, mx.example.test[192.0.2.9]:101, "))
+        #expect(!text.contains("mx.example.test[192.0.2.9]:101  refused"))
+    }
 }

@@ -123,12 +123,20 @@ public struct CheckEngine: Sendable {
         let t0 = clock.now
         var runs: [HostRun] = []
         if let prober, !addresses.isEmpty {
-            runs = await withTaskGroup(of: (Int, HostRun).self) { group in
-                for (i, address) in addresses.enumerated() {
-                    group.addTask { (i, await runHost(address, ports: ports, prober: prober, deadline: deadline)) }
+            // One task per IP address: names that share an address are probed one after the
+            // other, so the per-host cap holds per address, not per name.
+            var byIP: [String: [(Int, ProbeAddress)]] = [:]
+            for (i, a) in addresses.enumerated() { byIP[a.address, default: []].append((i, a)) }
+            runs = await withTaskGroup(of: [(Int, HostRun)].self) { group in
+                for entries in byIP.values {
+                    group.addTask {
+                        var out: [(Int, HostRun)] = []
+                        for (i, address) in entries { out.append((i, await runHost(address, ports: ports, prober: prober, deadline: deadline))) }
+                        return out
+                    }
                 }
                 var out: [(Int, HostRun)] = []
-                for await r in group { out.append(r) }
+                for await r in group { out += r }
                 return out.sorted { $0.0 < $1.0 }.map(\.1)
             }
         }

@@ -101,8 +101,9 @@ struct ReportAccumulator {
         tls = runs.flatMap(\.tls)
         // Probe stage.
         if !haveAddresses {
+            // Nothing to probe is not "could not test": a null MX or a missing MX set leaves no
+            // port to fault. (A locate stage that failed marked these untested already.)
             stages.append(StageResult(name: Stage.probe, status: .skipped, detail: "no mail host address to probe", milliseconds: 0))
-            untested.formUnion(Self.probePrefixes)
         } else if !probed {
             stages.append(StageResult(name: Stage.probe, status: .skipped, detail: "probing disabled", milliseconds: 0))
             untested.formUnion(Self.probePrefixes)
@@ -122,8 +123,10 @@ struct ReportAccumulator {
             }
         }
         // TLS stage.
-        if !scanned || !probed {
-            stages.append(StageResult(name: Stage.tls, status: .skipped, detail: "TLS scan disabled or nothing to scan", milliseconds: 0))
+        if !haveAddresses {
+            stages.append(StageResult(name: Stage.tls, status: .skipped, detail: "no mail host address to scan", milliseconds: 0))
+        } else if !scanned || !probed {
+            stages.append(StageResult(name: Stage.tls, status: .skipped, detail: "TLS scan disabled", milliseconds: 0))
             untested.formUnion(Self.tlsPrefixes)
         } else if tls.isEmpty {
             let timedOut = runs.contains(where: \.tlsTimedOut)

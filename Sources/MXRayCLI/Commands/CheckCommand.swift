@@ -28,11 +28,18 @@ struct CheckCommand: AsyncParsableCommand {
           mxray check alice@example.org --symptom bounce
           mxray check example.org --resolver 127.0.10.54 --ca-file lab-ca.crt --format html > report.html
           mxray check example.org --format nagios --timeout 30
+          mxray check --from-file domains.txt --format jsonl --concurrency 8
         """
     )
 
     @Argument(help: "A domain, an e-mail address, or (with --host) a mail host name or address.")
-    var target: String
+    var target: String?
+
+    @Option(name: .customLong("from-file"), help: "Check every target listed in this file (one a line, # comments); '-' reads stdin.")
+    var fromFile: String?
+
+    @Option(help: "With --from-file: at most this many targets checked at once.")
+    var concurrency: Int = 4
 
     @Flag(help: "Treat TARGET as one mail host rather than a mail domain.")
     var host = false
@@ -67,10 +74,20 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("dkim-selector"), help: "A DKIM selector to look up besides the common ones; repeatable.")
     var dkimSelectors: [String] = []
 
-    static let formats = ["text", "json", "markdown", "html", "nagios"]
+    static let formats = ["text", "json", "markdown", "html", "nagios", "jsonl"]
 
     func validate() throws {
-        do { _ = try CheckTarget.parse(target, asHost: host) } catch { throw ValidationError(error.description) }
+        switch (target, fromFile) {
+        case (nil, nil): throw ValidationError("give a TARGET or --from-file FILE")
+        case (.some, .some): throw ValidationError("give either a TARGET or --from-file, not both")
+        case (let t?, nil):
+            do { _ = try CheckTarget.parse(t, asHost: host) } catch { throw ValidationError(error.description) }
+            guard format != "jsonl" else { throw ValidationError("--format jsonl goes with --from-file; use json for one target") }
+        case (nil, let f?):
+            guard f == "-" || FileManager.default.isReadableFile(atPath: f) else { throw ValidationError("--from-file '\(f)' is not readable") }
+            guard format == "jsonl" else { throw ValidationError("--from-file writes one JSON line per target: add --format jsonl") }
+        }
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
         for r in resolvers where DNSServerAddress(parsing: r) == nil {
             throw ValidationError("--resolver '\(r)' is not HOST[:PORT] with an IP address (e.g. 127.0.0.1, [::1]:53)")
         }
@@ -85,8 +102,18 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let engine = try makeEngine()
+        if let fromFile { return try await runBulk(fromFile, engine: engine) }
         let checkTarget: CheckTarget
-        do { checkTarget = try CheckTarget.parse(target, asHost: host) } catch { throw MXRayError.usage(error.description) }
+        do { checkTarget = try CheckTarget.parse(target ?? "", asHost: host) } catch { throw MXRayError.usage(error.description) }
+        if format == "text", isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data("checking \(checkTarget.input) (timeout \(Int(timeout)) s)…\n".utf8))
+        }
+        let report = await engine.run(checkTarget)
+        try output(report)
+    }
+
+    func makeEngine() throws -> CheckEngine {
         var settings = CheckWiring.Settings(resolver: try CheckWiring.resolverConfiguration(resolvers), caFile: caFile)
         settings.relayTest = !noRelayTest
         settings.tlsScan = !noTLSScan
@@ -94,18 +121,21 @@ struct CheckCommand: AsyncParsableCommand {
         settings.options.timeout = .milliseconds(Int64(timeout * 1000))
         settings.options.symptom = symptom.flatMap(Symptom.init(rawValue:))
         settings.options.dkimSelectors = dkimSelectors
-        let engine: CheckEngine
-        do { engine = try CheckWiring.engine(settings) } catch let e as MXRayError { throw e } catch {
+        do { return try CheckWiring.engine(settings) } catch let e as MXRayError { throw e } catch {
             throw MXRayError.couldNotRun("cannot set up TLS: \(error)")
         }
-        if format == "text", isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data("checking \(checkTarget.input) (timeout \(Int(timeout)) s)…\n".utf8))
-        }
-        let report = await engine.run(checkTarget)
+    }
+
+    func output(_ report: Report) throws {
         let threshold = Severity(rawValue: failOn) ?? .error
 
         if format == "nagios" {
             let nagios = ReportNagiosRenderer()
+            // No resolver answered: UNKNOWN, as the plugin guidelines ask for a check that could not run.
+            if report.locate?.mxKind != .nxdomain, let reason = Self.couldNotRun(report) {
+                print("MXRAY UNKNOWN - \(report.target.input): \(reason.replacingOccurrences(of: "|", with: "/"))")
+                throw FindingsExit(ReportNagiosRenderer.Status.unknown.rawValue)
+            }
             print(nagios.render(report, critical: threshold))
             let status = nagios.status(report, critical: threshold)
             if status != .ok { throw FindingsExit(status.rawValue) }
@@ -138,5 +168,57 @@ struct CheckCommand: AsyncParsableCommand {
         default:
             return nil
         }
+    }
+}
+
+extension CheckCommand {
+    /// `--from-file`: every target, at most `concurrency` at a time, one compact JSON report a
+    /// line as each finishes (a target that does not parse becomes a line with an `error`).
+    /// Exit 1 when any report has a finding at or above --fail-on.
+    func runBulk(_ path: String, engine: CheckEngine) async throws {
+        let text: String
+        do {
+            text = path == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                               : try String(contentsOfFile: path, encoding: .utf8)
+        } catch { throw MXRayError.couldNotRun("cannot read \(path): \(error)") }
+        let lines = text.split(whereSeparator: \.isNewline)
+            .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let threshold = Severity(rawValue: failOn) ?? .error
+        let asHost = host
+        var failed = false
+        var done = 0
+        let progress = isatty(STDERR_FILENO) == 1
+        await withTaskGroup(of: (String, Report?, String?).self) { group in
+            var pending = lines[...]
+            func next() -> Bool {
+                guard let input = pending.popFirst() else { return false }
+                group.addTask {
+                    let target: CheckTarget
+                    do { target = try CheckTarget.parse(input, asHost: asHost) } catch { return (input, nil, "\(error)") }
+                    return (input, await engine.run(target), nil)
+                }
+                return true
+            }
+            for _ in 0..<concurrency where next() {}
+            for await (input, report, error) in group {
+                if let report, let json = try? JSONOutput.encode(report, pretty: false) {
+                    print(json)
+                    if report.findings.contains(where: { $0.severity >= threshold }) { failed = true }
+                } else {
+                    print(#"{"error":"# + jsonString(error ?? "could not encode the report") + #","input":"# + jsonString(input) + "}")
+                    failed = true
+                }
+                done += 1
+                if progress { FileHandle.standardError.write(Data("\r\(done)/\(lines.count) checked".utf8)) }
+                _ = next()
+            }
+            if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+        if failed { throw FindingsExit(1) }
+    }
+
+    func jsonString(_ s: String) -> String {
+        (try? JSONOutput.encode(s, pretty: false)) ?? "\"\""
     }
 }

@@ -146,7 +146,7 @@ public struct SPFEvaluator: Sendable {
     func countLookup(_ term: String, _ depth: Int, _ d: String, _ s: inout State) throws {
         s.lookups += 1
         if s.lookups > lookupLimit {
-            throw Abort(result: .permerror, reason: "\(term) is DNS lookup \(s.lookups), over the limit of \(lookupLimit) (RFC 7208 §4.6.4)")
+            throw Abort(result: .permerror, reason: "\(term) (in the record of \(d)) is DNS lookup \(s.lookups), over the limit of \(lookupLimit) (RFC 7208 §4.6.4)")
         }
     }
 

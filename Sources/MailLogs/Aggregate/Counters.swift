@@ -13,6 +13,7 @@ public struct ByteCounter: Sendable {
     public private(set) var approximate = false
     public private(set) var total: Int64 = 0
     var hll = HyperLogLog()
+    var last = -1
 
     public init(capacity: Int = 50_000) {
         self.capacity = max(capacity, 16)
@@ -37,6 +38,14 @@ public struct ByteCounter: Sendable {
     }
 
     public mutating func add(_ p: UnsafeBufferPointer<UInt8>, count: Int64 = 1, bytes: Int64 = 0) {
+        // The same key as last time (one relay, one status code, one TLS version in a row) is common:
+        // compare it directly and skip hashing. The HyperLogLog already holds it.
+        if last >= 0, last < entries.count, Int(entries[last].length) == p.count, equalKey(entries[last], p) {
+            total += count
+            entries[last].count += count
+            entries[last].bytes += bytes
+            return
+        }
         let h = Self.hash(p)
         total += count
         hll.add(h)
@@ -49,6 +58,7 @@ public struct ByteCounter: Sendable {
             if en.hash == h, Int(en.length) == p.count, equalKey(en, p) {
                 entries[idx].count += count
                 entries[idx].bytes += bytes
+                last = idx
                 return
             }
             s = (s + 1) & mask
@@ -69,6 +79,7 @@ public struct ByteCounter: Sendable {
         arena.append(contentsOf: p)
         entries.append(Entry(offset: Int32(off), length: Int32(p.count), hash: h, count: count, bytes: bytes))
         slots[s] = Int32(entries.count - 1)
+        last = entries.count - 1
         if entries.count * 2 > slots.count { rehash(slots.count * 2) }
     }
 
@@ -102,6 +113,7 @@ public struct ByteCounter: Sendable {
         }
         entries = kept
         arena = newArena
+        last = -1
         rehash(slots.count)
     }
 

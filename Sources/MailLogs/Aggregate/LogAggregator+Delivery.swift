@@ -1,18 +1,19 @@
 extension LogAggregator {
+    static let pflogsummOrder: [StaticString] = ["to", "orig_to", "relay", "conn_use", "delay", "delays", "dsn"]
+
     /// True when pflogsumm 1.1.5's delivery pattern matches this line:
     /// `to=<…>, (orig_to=<…>, )?relay=…, (conn_use=…, )?delay=…, (delays=…, )?(dsn=…, )?status=`.
     func pflogsummDeliveryPattern(_ b: LineBytes, _ e: MailEvent) -> Bool {
         let kv = e.keyValues
         guard kv.isSet, b.matches("to=<", at: Int(kv.lo)) else { return false }
-        let order: [StaticString] = ["to", "orig_to", "relay", "conn_use", "delay", "delays", "dsn"]
-        let optional: Set<Int> = [1, 3, 5, 6]
+        let order = Self.pflogsummOrder
         var i = Int(kv.lo), k = 0
         let end = Int(kv.hi)
         while i < end {
             guard let eq = b.find(61, from: i, to: end) else { return false }
             let key = Span(i, eq)
             while k < order.count, !b.equals(key, order[k]) {
-                if !optional.contains(k) { return false }
+                if !(k == 1 || k == 3 || k == 5 || k == 6) { return false }   // orig_to, conn_use, delays, dsn are optional
                 k += 1
             }
             guard k < order.count else { return false }

@@ -181,8 +181,8 @@ public struct LogAggregator: Sendable {
         case .tlsError: tls.errors += 1
         case .postscreen: postscreen.add(b.slice(e.word))
         case .connectFailure:
-            let relay = e.relayHost.isSet ? b.string(e.relayHost) : b.string(e.relayIP)
-            tracker.relayFailure(relay: relay, time: t, line: b.text)
+            // Not counted for relay-failing: the deferral that follows is the failed attempt.
+            break
         case .warning:
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: b.slice(e.daemon)); scratch.append(58); scratch.append(32)

@@ -68,6 +68,9 @@ final class IMAPClient {
     {
         try await connection.send(encoded)
         var untagged: [IMAPResponse] = []
+        // All untagged data of one command together stays under 8 replies' worth of bytes.
+        let maxTotal = 8 * decoder.limits.maxResponseBytes
+        var total = 0
         while true {
             let r = try await readResponse(deadline: deadline)
             switch r.kind {
@@ -80,7 +83,8 @@ final class IMAPClient {
                 try await connection.send(nextEncoded)
             default:
                 untagged.append(r)
-                if untagged.count > maxUntagged { throw .decoding(.responseTooLarge(limit: maxUntagged)) }
+                total += r.text.utf8.count + r.literals.reduce(0) { $0 + $1.count }
+                if untagged.count > maxUntagged || total > maxTotal { throw .decoding(.responseTooLarge(limit: maxTotal)) }
             }
         }
     }

@@ -52,7 +52,11 @@ public struct MailLogin: Sendable {
     public let options: ProbeOptions
     let group: any EventLoopGroup
 
+    /// Without TLS settings in `options`, the system trust roots are used (STARTTLS and the
+    /// implicit-TLS ports are always tried).
     public init(options: ProbeOptions, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        var options = options
+        if options.tls == nil { options.tls = try? ProbeTLSSettings() }
         self.options = options
         self.group = group
     }

@@ -83,16 +83,33 @@ public struct ReportTextRenderer: Sendable {
             let group = r.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
             out.append("  " + paint(severity.rawValue.uppercased(), severity) + " (\(group.count))")
+            if compactLowSeverity && severity <= .info {
+                out += compact(group)
+                continue
+            }
             for f in group {
-                if compactLowSeverity && severity <= .info {
-                    out.append("    \(f.id)  \(safe(f.subject))  \(safe(f.detail))")
-                    continue
-                }
                 out.append("    " + paint(f.id, severity) + "  \(safe(f.subject))")
                 out.append("      \(f.title)")
                 if !f.detail.isEmpty { out.append("      \(safe(f.detail))") }
                 out.append("      fix: \(f.remediation)")
                 if !f.references.isEmpty { out.append("      see: " + f.references.map(\.description).joined(separator: ", ")) }
+            }
+        }
+        return out
+    }
+
+    /// Info and pass findings one a line; an id raised more than three times becomes one line
+    /// listing its subjects.
+    func compact(_ group: [Finding]) -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = []
+        for f in group where seen.insert(f.id).inserted {
+            let same = group.filter { $0.id == f.id }
+            if same.count > 3 {
+                let subjects = same.prefix(6).map { safe($0.subject) }.joined(separator: ", ")
+                out.append("    \(f.id) ×\(same.count)  \(subjects)\(same.count > 6 ? ", …" : "")")
+            } else {
+                for s in same { out.append("    \(s.id)  \(safe(s.subject))  \(safe(s.detail))") }
             }
         }
         return out
