@@ -19,10 +19,10 @@ import Testing
 
     /// Probes `peer` as SMTP (or as `port`'s service when a port is given) and returns the
     /// observation, the finding ids and the seconds it took.
-    func probe(_ peer: FakePeer, options: ProbeOptions) async -> (PortObservation, [String], Double) {
+    func probe(_ peer: FakePeer, options: ProbeOptions, as service: MailService = .smtp) async -> (PortObservation, [String], Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        let obs = await MailProber(options: options).probePort(ProbeTarget(address: "127.0.0.1", host: "fake.test"), port: peer.port, as: .smtp)
+        let obs = await MailProber(options: options).probePort(ProbeTarget(address: "127.0.0.1", host: "fake.test"), port: peer.port, as: service)
         let seconds = Double((clock.now - start).components.seconds) + Double((clock.now - start).components.attoseconds) / 1e18
         return (obs, ProbeAnalysis.analyse([obs]).findings.map(\.id), seconds)
     }
@@ -164,6 +164,22 @@ import Testing
         #expect(p.outcomeDetail?.contains("larger than 1048576") == true)
         #expect(ProbeAnalysis.analyse([i, p]).findings.map(\.id) == ["probe.protocol-violation", "probe.protocol-violation"])
         #expect(clock.now - start < .seconds(8))
+    }
+
+    @Test func endlessUntaggedIMAPDataIsBounded() async throws {
+        let peer = try await FakePeer.start(.init(
+            onConnect: { $0.send("* OK fake IMAP ready\r\n") },
+            onLine: { line, c in
+                if line.hasSuffix("CAPABILITY") {
+                    c.flood(ByteBuffer(string: "* OK " + String(repeating: "u", count: 60_000) + "\r\n"), total: 64 << 20)
+                }
+            }))
+        defer { Task { await peer.stop() } }
+        let (obs, ids, seconds) = await probe(peer, options: try options(), as: .imap)
+        #expect(obs.outcome == .protocolViolation)
+        #expect(obs.outcomeDetail?.contains("larger than 8388608") == true)
+        #expect(ids == ["probe.protocol-violation"])
+        #expect(seconds < 10)
     }
 
     @Test func overallDeadlineCapsEverything() async throws {
