@@ -3,7 +3,8 @@
 
 LAB_PACKAGES=(postfix dovecot-imapd dovecot-pop3d knot knot-dnsutils knot-dnssecutils unbound nginx
   openssl swaks libnet-ssleay-perl iproute2 iptables ldnsutils dnsutils pflogsumm testssl.sh nmap
-  prometheus publicsuffix python3 procps curl netcat-openbsd)
+  prometheus publicsuffix python3 procps curl netcat-openbsd
+  chromium)  # chromium: the HTML report is opened headless in a test
 
 ensure_packages() {
   local missing=()

@@ -90,58 +90,36 @@ public struct CheckEngine: Sendable {
         // Auth needs only the domain: it starts at once, alongside locate.
         async let authTask = runAuth(target, deadline: deadline)
 
-        // Locate (or, for a host target, its addresses).
+        // Locate runs in full (reverse DNS, name servers, DNSSEC) while the probes start as soon
+        // as the MX set and its addresses are known: they are all the probes need.
         var addresses: [ProbeAddress] = []
-        var mxNames: Set<String> = []
+        var runs: [HostRun] = []
+        var probeMilliseconds = 0.0
+        var byMX: ProviderMatch?
         if target.kind != .host, let domain = target.domain {
+            async let locateTask = runLocate(domain, deadline: deadline)
+            addresses = await withDeadline(deadline) { await quickTargets(domain) } ?? []
+            byMX = ProviderCatalog.match(mxHosts: addresses.compactMap(\.host))
             let t0 = clock.now
-            let locate = await withDeadline(deadline) { await LocateStage(resolver: resolver).run(domain) }
-            acc.locate(locate, milliseconds: ms(clock.now - t0))
-            for h in locate?.hosts ?? [] where h.status == .ok {
-                mxNames.insert(h.name.description)
-                // RFC 7672 §2.2.2: the expanded name only counts when the chain is DNSSEC-secure.
-                let canonical = h.authenticated ? h.cnameChain.last?.description : nil
-                for a in h.addresses {
-                    addresses.append(ProbeAddress(address: a.address.description, host: h.name.description, canonicalHost: canonical))
-                }
-            }
+            runs = await probeAll(addresses, ports: ports(for: byMX), deadline: deadline)
+            probeMilliseconds = ms(clock.now - t0)
+            let (locate, locateMilliseconds) = await locateTask
+            acc.locate(locate, milliseconds: locateMilliseconds)
         } else {
             let t0 = clock.now
             addresses = await hostAddresses(target)
             acc.stage(StageResult(name: Stage.locate, status: addresses.isEmpty ? .couldNotTest : .completed,
                                   detail: addresses.isEmpty ? "\(target.input) has no address" : "addresses: \(addresses.map(\.address).joined(separator: ", "))",
                                   milliseconds: ms(clock.now - t0)))
-            if let a = addresses.first?.host { mxNames.insert(a) }
             acc.hostTarget(addresses)
+            byMX = ProviderCatalog.match(mxHosts: addresses.compactMap(\.host))
+            let t1 = clock.now
+            runs = await probeAll(addresses, ports: ports(for: byMX), deadline: deadline)
+            probeMilliseconds = ms(clock.now - t1)
         }
-
-        // Provider from MX names first: it decides whether client ports are probed on the MX hosts.
-        let byMX = ProviderCatalog.match(mxHosts: Array(mxNames).sorted())
-        let ports = options.mxPorts + ((byMX?.provider.selfHosted ?? true) ? options.clientPorts : [])
-
-        // Probe every address, and scan TLS on each as soon as its port 25 answers.
-        let t0 = clock.now
-        var runs: [HostRun] = []
-        if let prober, !addresses.isEmpty {
-            // One task per IP address: names that share an address are probed one after the
-            // other, so the per-host cap holds per address, not per name.
-            var byIP: [String: [(Int, ProbeAddress)]] = [:]
-            for (i, a) in addresses.enumerated() { byIP[a.address, default: []].append((i, a)) }
-            runs = await withTaskGroup(of: [(Int, HostRun)].self) { group in
-                for entries in byIP.values {
-                    group.addTask {
-                        var out: [(Int, HostRun)] = []
-                        for (i, address) in entries { out.append((i, await runHost(address, ports: ports, prober: prober, deadline: deadline))) }
-                        return out
-                    }
-                }
-                var out: [(Int, HostRun)] = []
-                for await r in group { out += r }
-                return out.sorted { $0.0 < $1.0 }.map(\.1)
-            }
-        }
+        let mxNames = Set(addresses.compactMap(\.host))
         acc.probes(runs, probed: prober != nil && !addresses.isEmpty, scanned: scanner != nil,
-                   haveAddresses: !addresses.isEmpty, milliseconds: ms(clock.now - t0))
+                   haveAddresses: !addresses.isEmpty, milliseconds: probeMilliseconds)
 
         if let auth = await authTask { acc.auth(auth.0, milliseconds: auth.1) } else {
             acc.stage(StageResult(name: Stage.auth, status: .skipped, detail: "a host target has no domain policies to check", milliseconds: 0))
@@ -160,6 +138,72 @@ public struct CheckEngine: Sendable {
         let stage = AuthStage(resolver: resolver, fetcher: fetcher, dkimSelectors: options.dkimSelectors)
         let r = await withDeadline(deadline) { await stage.run(domain) }
         return (r, ms(ContinuousClock.now - t0))
+    }
+
+    /// Ports for the MX addresses: client ports too, unless a hosted provider (by MX name)
+    /// serves clients on other hosts.
+    func ports(for provider: ProviderMatch?) -> [Int] {
+        options.mxPorts + ((provider?.provider.selfHosted ?? true) ? options.clientPorts : [])
+    }
+
+    func runLocate(_ domain: DomainName, deadline: ContinuousClock.Instant) async -> (LocateResult?, Double) {
+        let t0 = ContinuousClock.now
+        let stage = LocateStage(resolver: resolver)
+        let r = await withDeadline(deadline) { await stage.run(domain) }
+        return (r, ms(ContinuousClock.now - t0))
+    }
+
+    /// The addresses to probe, from MX and A/AAAA alone (RFC 5321 §5.1: MX in preference order,
+    /// the domain itself when there is no MX, nothing for a null MX per RFC 7505). The full
+    /// locate stage reports on the same answers; the resolver's cache makes the overlap cheap.
+    func quickTargets(_ domain: DomainName, maxHosts: Int = 10) async -> [ProbeAddress] {
+        let mx = await resolver.lookupMX(domain)
+        var hosts: [DomainName]
+        switch mx.status {
+        case .answer: hosts = mx.values.filter { !$0.isNullMX }.map(\.exchange)
+        case .nodata: hosts = [domain]
+        default: return []
+        }
+        hosts = Array(hosts.prefix(maxHosts).filter { !LocateStage.isIPLiteral($0) })
+        return await withTaskGroup(of: (Int, [ProbeAddress]).self) { group in
+            for (i, host) in hosts.enumerated() {
+                group.addTask {
+                    async let a = resolver.lookupA(host)
+                    async let aaaa = resolver.lookupAAAA(host)
+                    let (v4, v6) = await (a, aaaa)
+                    // RFC 7672 §2.2.2: the expanded name only counts when the chain is DNSSEC-secure.
+                    let chain = v4.answer.cnameChain.isEmpty ? v6.answer.cnameChain : v4.answer.cnameChain
+                    let secure = v4.authenticated && (v6.values.isEmpty || v6.authenticated)
+                    let canonical = secure ? chain.last?.description : nil
+                    return (i, (v4.values + v6.values).map {
+                        ProbeAddress(address: $0.description, host: host.description, canonicalHost: canonical)
+                    })
+                }
+            }
+            var out: [(Int, [ProbeAddress])] = []
+            for await r in group { out.append(r) }
+            return out.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// Every address probed, then TLS-scanned. One task per IP address: names that share an
+    /// address are probed one after the other, so the per-host cap holds per address.
+    func probeAll(_ addresses: [ProbeAddress], ports: [Int], deadline: ContinuousClock.Instant) async -> [HostRun] {
+        guard let prober, !addresses.isEmpty else { return [] }
+        var byIP: [String: [(Int, ProbeAddress)]] = [:]
+        for (i, a) in addresses.enumerated() { byIP[a.address, default: []].append((i, a)) }
+        return await withTaskGroup(of: [(Int, HostRun)].self) { group in
+            for entries in byIP.values {
+                group.addTask {
+                    var out: [(Int, HostRun)] = []
+                    for (i, address) in entries { out.append((i, await runHost(address, ports: ports, prober: prober, deadline: deadline))) }
+                    return out
+                }
+            }
+            var out: [(Int, HostRun)] = []
+            for await r in group { out += r }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// Probe one address, then scan TLS on the ports that answered.
