@@ -69,6 +69,16 @@ import Testing
         #expect(results[0].reason == "signature did not verify")
     }
 
+    @Test func identityOutsideDomainAndExpiryArePermerrors() async throws {
+        let foreign = Self.message.replacingOccurrences(of: "i=@football.example.com", with: "i=@elsewhere.example")
+        let r1 = await DKIMVerifier(resolver: try Self.resolver()).verify(message: Array(foreign.utf8))
+        #expect(r1.map(\.result) == [.permerror, .permerror])
+        let expiring = Self.message.replacingOccurrences(of: "t=1528637909;", with: "t=1528637909; x=1528637999;")
+        let late = await DKIMVerifier(resolver: try Self.resolver(), now: 1_600_000_000).verify(message: Array(expiring.utf8))
+        #expect(late.map(\.result) == [.permerror, .permerror])
+        #expect(late[0].reason?.contains("expired") == true)
+    }
+
     @Test func missingKeyIsPermerror() async throws {
         let results = await DKIMVerifier(resolver: InMemoryDNSResolver()).verify(message: Array(Self.message.utf8))
         #expect(results.map(\.result) == [.permerror, .permerror])

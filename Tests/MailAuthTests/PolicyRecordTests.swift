@@ -166,3 +166,16 @@ import Testing
         #expect(e.trace.contains { $0.kind == .record })
     }
 }
+
+@Suite struct WriterTests {
+    @Test func writersRoundTrip() throws {
+        let spf = try SPFRecord.parse("v=spf1  ip4:192.0.2.0/24   include:_spf.example.com -all ")
+        #expect(spf.normalized == "v=spf1 ip4:192.0.2.0/24 include:_spf.example.com -all")
+        #expect(try SPFRecord.parse(spf.normalized).terms.map(\.kind) == spf.terms.map(\.kind))
+        let dmarc = DMARCRecord.write(policy: .reject, subdomainPolicy: .quarantine, percent: 50, rua: ["mailto:d@example.com"], strictAlignment: true)
+        let back = try DMARCRecord.parse(dmarc)
+        #expect(back.policy == .reject && back.subdomainPolicy == .quarantine && back.percent == 50 && back.strictDKIM && back.errors.isEmpty)
+        let p = MTASTSPolicy(mode: .enforce, mx: ["mx1.example.com", "*.example.net"], maxAge: 86400)
+        #expect(try MTASTSPolicy.parse(p.text) == p)
+    }
+}

@@ -21,7 +21,9 @@ public struct DKIMVerification: Sendable {
 /// Verifies DKIM signatures of a whole message (RFC 6376 §6.1). Pure over `DNSResolver`.
 public struct DKIMVerifier: Sendable {
     public let resolver: any DNSResolver
-    public init(resolver: any DNSResolver) { self.resolver = resolver }
+    /// Verification time in seconds since 1970 for `x=` (RFC 6376 §3.5); nil skips the check.
+    public var now: Int?
+    public init(resolver: any DNSResolver, now: Int? = nil) { self.resolver = resolver; self.now = now }
 
     /// A header field as it appears in the message: name and the raw text after the colon
     /// (folding kept), without the final CRLF.
@@ -114,6 +116,19 @@ public struct DKIMVerifier: Sendable {
         guard let domain = try? DomainName(tags["d"]!), let keyName = try? DomainName(tags["s"]! + "._domainkey." + domain.description) else {
             v.reason = "d= or s= is not a domain name"; return v
         }
+        // RFC 6376 §6.1.1: the i= domain must be d= or a subdomain of it.
+        if let i = tags["i"] {
+            let idDomain = i.split(separator: "@", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+            guard let idName = try? DomainName(idDomain), idName.isSubdomain(of: domain) else {
+                v.reason = "i=\(i) is not in d=\(domain) (RFC 6376 §6.1.1)"; return v
+            }
+        }
+        // RFC 6376 §3.5: x= is the expiry; t= must not be after it.
+        if let x = tags["x"] {
+            guard let exp = Int(x) else { v.reason = "x= is not a number"; return v }
+            if let t = tags["t"].flatMap({ Int($0) }), t > exp { v.reason = "x= is before t="; return v }
+            if let now, now > exp { v.reason = "the signature expired at \(exp) (x=)"; return v }
+        }
         // Body hash (RFC 6376 §3.7), honouring l=.
         var cbody = Self.canonicalBody(body, bc)
         if let l = tags["l"] {
@@ -140,6 +155,11 @@ public struct DKIMVerifier: Sendable {
         guard let key = try? DKIMKeyRecord.parse(text) else { v.reason = "the key record does not parse"; return v }
         v.keySize = key.keySize
         guard !key.isRevoked else { v.reason = "the key is revoked (empty p=)"; return v }
+        // RFC 6376 §3.6.1: h= in the key limits the hash algorithms; t=s forbids i= subdomains.
+        if let h = key.hashAlgorithms, !h.contains("sha256") { v.reason = "the key does not allow sha256 (h=)"; return v }
+        if key.strictIdentity, let i = tags["i"], let at = i.lastIndex(of: "@"), i[i.index(after: at)...].lowercased() != domain.description {
+            v.reason = "the key sets t=s and i= is a subdomain of d="; return v
+        }
         let bytes = Array(data.utf8)
         let ok: Bool
         switch (algorithm, key.keyType) {

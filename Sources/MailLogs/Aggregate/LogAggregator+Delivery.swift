@@ -89,7 +89,7 @@ extension LogAggregator {
             if size > 0 {
                 totals.bytesDelivered += size
                 if !seen { diffs.bytesDeliveredUnseen += size }
-            } else if queue[key] == nil {
+            } else if queue[key] == nil, isContinuation, pendingDelivered.count < 200_000 {
                 pendingDelivered.append((key, seen ? 1 : -1))
             }
             relays.add(b.slice(e.relay))
@@ -114,7 +114,7 @@ extension LogAggregator {
                 st.deferred = true
                 totals.deferred += 1
                 if !seen { diffs.deferredUnseen += 1 }
-                deferredQueue.insert(key)
+                if deferredQueue.count < 1_000_000 { deferredQueue.insert(key) }
             }
             queue[key] = st
             bump(2, t)

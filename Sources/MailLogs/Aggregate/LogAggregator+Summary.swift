@@ -15,13 +15,14 @@ extension LogAggregator {
                     if st.unseenByPflogsumm { diffs.bytesReceivedUnseen += size }
                     from.withUnsafeBufferPointer { p in countSender(LineBytes(p), Span(0, p.count), size: size, fallback: st.clientDomain ?? "") }
                 }
-            } else if queue[key] == nil { pendingQmgr.append((key, size, from)) }
+            }
+            // Otherwise received before this input began: nothing earlier can settle it.
         }
         for (key, flag) in o.pendingDelivered {
             if let st = queue[key], st.size > 0 {
                 totals.bytesDelivered += st.size
                 if flag < 0 { diffs.bytesDeliveredUnseen += st.size }
-            } else { pendingDelivered.append((key, flag)) }
+            }
         }
         for key in o.deferredQueue where deferredQueue.contains(key) { totals.deferred -= 1 }
         deferredQueue.formUnion(o.deferredQueue)

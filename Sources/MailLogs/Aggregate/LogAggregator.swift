@@ -36,6 +36,9 @@ public struct LogAggregator: Sendable {
     struct Minute: Sendable { var v = [Int64](repeating: 0, count: 8) }  // received, delivered, deferred, bounced, rejected, connections, authFailures, 5xx
 
     public var options: AggregatorOptions
+    /// Set for every chunk of a split file but the first: only those can settle queue-id state
+    /// with an earlier chunk, so only they keep the pending lists (bounded).
+    public var isContinuation = false
     var totals = LogSummary.Totals()
     var diffs = LogSummary.PflogsummDifferences()
     var filter = LogSummary.ContentFilter()
@@ -245,7 +248,7 @@ public struct LogAggregator: Sendable {
             queue[key] = QState(size: e.size)
             backlog += 1
             markBacklog(e.time)
-            pendingQmgr.append((key, e.size, Array(b.slice(e.from))))
+            if isContinuation, pendingQmgr.count < 200_000 { pendingQmgr.append((key, e.size, Array(b.slice(e.from)))) }
             return
         }
         guard st.size < 0 else { return }   // pflogsumm: "avoid double-counting"

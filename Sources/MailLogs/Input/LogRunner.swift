@@ -107,8 +107,9 @@ public struct LogRunner: Sendable {
         return try runSequential(&source, name: "-", format: format, years: y)
     }
 
-    func runSequential<S: ByteSource>(_ source: inout S, name: String, format: LogFormat, years: YearInference) throws -> (LogAggregator, LogSummary.Input) {
+    func runSequential<S: ByteSource>(_ source: inout S, name: String, format: LogFormat, years: YearInference, continuation: Bool = false) throws -> (LogAggregator, LogSummary.Input) {
         var agg = LogAggregator(options: options)
+        agg.isContinuation = continuation
         var dec = LogDecoder(format: format, years: years)
         var splitter = LineSplitter()
         try splitter.run(&source) { line in dec.decode(line) { e, b in agg.consume(&e, b) } }
@@ -135,7 +136,7 @@ public struct LogRunner: Sendable {
         let me = self
         DispatchQueue.concurrentPerform(iterations: ranges.count) { i in
             var source = FileSource(fd: fd, path: name, offset: ranges[i].0, end: ranges[i].1)
-            results.set(i, Result { try me.runSequential(&source, name: name, format: format, years: years) })
+            results.set(i, Result { try me.runSequential(&source, name: name, format: format, years: years, continuation: i > 0) })
         }
         var agg = LogAggregator(options: options)
         var lines: Int64 = 0, bytes: Int64 = 0
