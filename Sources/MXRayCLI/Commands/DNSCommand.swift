@@ -3,6 +3,7 @@ import Diagnosis
 import DNSClient
 import DNSWire
 import Foundation
+import MailAuth
 import MailCore
 import Reporting
 
@@ -10,11 +11,14 @@ import Reporting
 struct DNSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dns",
-        abstract: "Show a domain's mail DNS: MX hosts, addresses, reverse DNS, name servers, DNSSEC.",
+        abstract: "Show a domain's mail DNS: MX hosts, addresses, reverse DNS, name servers, DNSSEC, SPF/DMARC/DKIM/MTA-STS.",
         discussion: """
         Resolves the MX set (null MX, implicit MX, CNAME and missing targets), every host's A/AAAA
         with PTR and forward-confirmed reverse DNS, asks each authoritative server directly for the
         SOA serial and the MX set, and reports whether answers were DNSSEC-validated (AD).
+        Then the mail-authentication policies: SPF (lint and lookups used), DMARC (with the
+        organisational domain), DKIM keys under known selectors, MTA-STS (record, the policy fetched
+        over HTTPS, which MX hosts it covers), TLS-RPT and BIMI.
         Servers come from /etc/resolv.conf unless --resolver is given.
 
         Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage error,
@@ -24,6 +28,7 @@ struct DNSCommand: AsyncParsableCommand {
           mxray dns example.org
           mxray dns example.org --resolver 127.0.10.54 --format json
           mxray dns example.org --resolver [::1]:5353 --timeout 1
+          mxray dns example.org --dkim-selector s2024 --no-policies
         """
     )
 
@@ -45,7 +50,23 @@ struct DNSCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity (pass, info, notice, warning, error, critical).")
     var failOn: String = "error"
 
+    @Option(name: .customLong("dkim-selector"), help: "A DKIM selector to look up (repeatable); tried before the built-in list.")
+    var dkimSelectors: [String] = []
+
+    @Option(name: .customLong("ca-file"), help: "PEM file of CA certificates to trust when fetching the MTA-STS policy (default: system roots).")
+    var caFile: String?
+
+    @Option(name: .customLong("dmarc-spec"), help: "DMARC rules to apply: rfc7489 or rfc9989.")
+    var dmarcSpec: String = "rfc7489"
+
+    @Flag(name: .customLong("no-policies"), help: "Skip SPF, DMARC, DKIM, MTA-STS, TLS-RPT and BIMI.")
+    var noPolicies = false
+
     func validate() throws {
+        guard DMARCSpec(rawValue: dmarcSpec) != nil else { throw ValidationError("--dmarc-spec must be rfc7489 or rfc9989, not '\(dmarcSpec)'") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("--ca-file '\(caFile)' is not a readable file")
+        }
         do { _ = try DomainName(domain) } catch { throw ValidationError("'\(domain)' is not a domain name: \(error)") }
         for r in resolvers where DNSServerAddress(parsing: r) == nil {
             throw ValidationError("--resolver '\(r)' is not HOST[:PORT] with an IP address (e.g. 127.0.0.1, 127.0.0.1:5353, [::1]:53)")
@@ -93,11 +114,22 @@ struct DNSCommand: AsyncParsableCommand {
             break
         }
 
+        var auth: AuthResult?
+        if !noPolicies, result.mxKind != .nxdomain {
+            var stage = AuthStage(resolver: resolver, fetcher: HTTPSMTASTSFetcher(resolver: resolver, caFile: caFile),
+                                  dkimSelectors: dkimSelectors)
+            stage.dmarcSpec = DMARCSpec(rawValue: dmarcSpec) ?? .rfc7489
+            auth = await stage.run(name, mxHosts: result.hosts.map(\.name))
+        }
+
         switch format {
-        case "json": print(try DNSReportRenderer.json(result))
-        default: print(DNSReportRenderer.text(result))
+        case "json": print(try DNSReportRenderer.json(result, auth: auth))
+        default:
+            print(DNSReportRenderer.text(result))
+            if let auth { print("\n" + AuthReportRenderer.text(auth)) }
         }
         let threshold = Severity(rawValue: failOn) ?? .error
-        if result.findings.contains(where: { $0.severity >= threshold }) { throw FindingsExit(1) }
+        let findings = result.findings + (auth?.findings ?? [])
+        if findings.contains(where: { $0.severity >= threshold }) { throw FindingsExit(1) }
     }
 }

@@ -36,6 +36,8 @@ public struct MTASTSPolicy: Sendable, Hashable {
     public var mx: [String]
     public var maxAge: Int
 
+    public init(mode: Mode, mx: [String], maxAge: Int) { self.mode = mode; self.mx = mx; self.maxAge = maxAge }
+
     public struct SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
         public let line: Int
         public let message: String

@@ -10,10 +10,12 @@ public enum DNSReportRenderer {
         public let schema = "mxray.dns/1"
         public let tool: String
         public let result: LocateResult
+        /// The mail-authentication policies (SPF, DMARC, DKIM keys, MTA-STS, TLS-RPT, BIMI).
+        public let auth: AuthResult?
     }
 
-    public static func json(_ result: LocateResult) throws -> String {
-        try JSONOutput.encode(Document(tool: "mxray \(MXRayVersion.string)", result: result))
+    public static func json(_ result: LocateResult, auth: AuthResult? = nil) throws -> String {
+        try JSONOutput.encode(Document(tool: "mxray \(MXRayVersion.string)", result: result, auth: auth))
     }
 
     static func yesNo(_ b: Bool) -> String { b ? "yes" : "no" }
