@@ -19,7 +19,8 @@ struct ExchangeTimeout: Error {}
 /// Matches replies to the query that was sent (RFC 5452 §9.1): the source is the server (the
 /// socket is connected, and the address is checked again), the ID is ours, the question is ours.
 /// Anything else is counted and ignored, so a spoofed or stray datagram cannot end the wait.
-final class DNSReplyMatcher {
+/// Confined to the event loop of its promise (offer/fail run there only).
+final class DNSReplyMatcher: @unchecked Sendable {
     let id: UInt16
     let question: DNSQuestion
     let promise: EventLoopPromise<[UInt8]>

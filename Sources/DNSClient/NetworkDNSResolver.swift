@@ -8,8 +8,9 @@ import Foundation
 /// a per-server timeout, `attempts` rounds over the servers, a TTL-bounded cache for the run, and a
 /// `DNSTrace` for every exchange.
 ///
-/// Per query: a random 16-bit ID and a fresh socket on a kernel-chosen ephemeral port (RFC 5452
-/// §9.2); the reply counts only if it comes from the server, carries the ID and repeats the
+/// Per query: a random 16-bit ID and one of several long-lived sockets per server, each on its own
+/// kernel-chosen random port and replaced after a few hundred queries or seconds (RFC 5452 §9.2,
+/// `DNSUDPPool`); the reply counts only if it comes from the server, carries the ID and repeats the
 /// question (RFC 5452 §9.1). DO is set (RFC 3225) and AD is reported per answer (RFC 4035 §3.2.3).
 /// SERVFAIL and REFUSED move on to the next server as stub resolvers do; NXDOMAIN and NODATA are
 /// final.
@@ -17,6 +18,7 @@ public final class NetworkDNSResolver: DNSResolver, @unchecked Sendable {
     public let configuration: ResolverConfiguration
     let group: any EventLoopGroup
     let cache: DNSCache?
+    let udpPool: DNSUDPPool
     private var rotation = 0
     private let rotationLock = NSLock()
 
@@ -25,6 +27,7 @@ public final class NetworkDNSResolver: DNSResolver, @unchecked Sendable {
         self.configuration = configuration
         self.group = group
         self.cache = cache ? DNSCache() : nil
+        self.udpPool = DNSUDPPool(group: group)
     }
 
     public var cachedAnswers: Int { cache?.count ?? 0 }
@@ -119,7 +122,7 @@ public final class NetworkDNSResolver: DNSResolver, @unchecked Sendable {
             return ExchangeResult(kind: .final(DNSAnswer(query: query, status: .error, detail: "cannot encode \(query.question)")), traces: [])
         }
         var traces: [DNSTrace] = []
-        var outcome = await DNSExchange.udp(wire, id: id, question: query.question, server: address, timeout: timeout, group: group)
+        var outcome = await udpPool.query(wire, id: id, question: query.question, server: address, timeout: timeout)
         var transport = DNSTrace.Transport.udp
         if case .reply(let m, _, _) = outcome, m.flags.contains(.truncated) {
             traces.append(trace(query, server, .udp, id, outcome))

@@ -103,6 +103,10 @@ import LabSupport
         #expect(s.sasl.logins == 1 && s.sasl.failures == 4)
         #expect(s.delays.total.count == 5)
         #expect(s.replyCodes.first?.key.hasPrefix("5") == true)
+        // Postfix 3.x disconnect counters: 8 connections' worth; rcpt refused 5 (0/5) in the reject session.
+        #expect(s.smtpCommands.first { $0.key == "commands" }?.count == 27)
+        #expect(s.smtpCommandsRefused.first { $0.key == "rcpt" }?.count == 5)
+        #expect(s.smtpCommandsRefused.first { $0.key == "auth" }?.count == 4)
     }
 
     /// The lab's own Postfix log (after `scripts/lab traffic N`), against pflogsumm.

@@ -14,7 +14,7 @@ if [ ! -f "$LOG" ] || [ "$(wc -l < "$LOG")" -lt "$LINES" ]; then
     python3 benchmarks/logs/generate.py --lines "$LINES" --out "$LOG" >/dev/null
 fi
 if [ -z "${MXRAY:-}" ]; then
-    swift build -c release --scratch-path .build-logs-release --product mxray >/dev/null
+    swift build -c release --scratch-path .build-logs-release --product mxray >/dev/null 2>&1
     MXRAY=.build-logs-release/release/mxray
     MXRAY_ARGS="logs"
 fi

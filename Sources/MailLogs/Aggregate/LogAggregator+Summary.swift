@@ -54,6 +54,7 @@ extension LogAggregator {
         senders.merge(o.senders); recipients.merge(o.recipients); senderDomains.merge(o.senderDomains)
         recipientDomains.merge(o.recipientDomains); relays.merge(o.relays); clients.merge(o.clients)
         enhanced.merge(o.enhanced); warnings.merge(o.warnings); tlsVersions.merge(o.tlsVersions); tlsCiphers.merge(o.tlsCiphers)
+        commandTotals.merge(o.commandTotals); commandFailures.merge(o.commandFailures)
         tlsPolicies.merge(o.tlsPolicies); postscreen.merge(o.postscreen); saslMethods.merge(o.saslMethods); saslUsers.merge(o.saslUsers)
         dovecotProtocols.merge(o.dovecotProtocols); dovecotUsers.merge(o.dovecotUsers); unknownPrograms.merge(o.unknownPrograms)
         for i in 0..<replyCodes.count { replyCodes[i] += o.replyCodes[i] }
@@ -139,6 +140,8 @@ extension LogAggregator {
         s.tls.inboundShare = tls.inboundConnections > 0 ? Double(tls.inboundTLS) / Double(tls.inboundConnections) : 0
         s.tls.versions = kc(tlsVersions, 20); s.tls.ciphers = kc(tlsCiphers, 20); s.tls.deliveryPolicies = kc(tlsPolicies, 20)
         s.postscreen = kc(postscreen, 40)
+        s.smtpCommands = commandTotals.top(64).map { .init(key: $0.key, count: $0.count, bytes: nil) }
+        s.smtpCommandsRefused = commandFailures.top(64).map { .init(key: $0.key, count: $0.count, bytes: nil) }
         s.sasl = sasl; s.sasl.methods = kc(saslMethods, 20); s.sasl.users = kc(saslUsers, n)
         s.dovecot = dovecot; s.dovecot.byProtocol = kc(dovecotProtocols, 20); s.dovecot.users = kc(dovecotUsers, n)
         s.warnings = kc(warnings, 30)

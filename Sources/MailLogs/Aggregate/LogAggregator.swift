@@ -48,6 +48,7 @@ public struct LogAggregator: Sendable {
 
     var senders: ByteCounter, recipients: ByteCounter, senderDomains: ByteCounter, recipientDomains: ByteCounter
     var relays: ByteCounter, clients: ByteCounter, enhanced: ByteCounter, warnings: ByteCounter
+    var commandTotals = ByteCounter(capacity: 64), commandFailures = ByteCounter(capacity: 64)
     var tlsVersions = ByteCounter(capacity: 64), tlsCiphers = ByteCounter(capacity: 256), tlsPolicies = ByteCounter(capacity: 64)
     var postscreen = ByteCounter(capacity: 64), saslMethods = ByteCounter(capacity: 32), saslUsers: ByteCounter
     var dovecotProtocols = ByteCounter(capacity: 32), dovecotUsers: ByteCounter, unknownPrograms = ByteCounter(capacity: 1000)
@@ -146,15 +147,17 @@ public struct LogAggregator: Sendable {
         switch e.kind {
         case .unknown:
             unknownLines += 1
-            let prog = e.program.isSet ? e.program : Span(0, 0)
-            unknownPrograms.add(b.slice(prog))
-            if unknownSamples.count < 50 || unknownSamples[b.string(prog)] != nil {
-                let p = b.string(prog)
+            // Exim and Exchange lines carry no program: count them under the format's name.
+            let p = e.source == .exim ? "exim" : e.source == .exchange ? "exchange" : b.string(e.program.count > 0 ? e.program : Span(0, 0))
+            unknownPrograms.add(p)
+            if unknownSamples.count < 50 || unknownSamples[p] != nil {
                 if unknownSamples[p, default: []].count < options.examples { unknownSamples[p, default: []].append(b.text) }
             }
         case .connect:
             if e.source == .postfix, b.equals(e.daemon, "smtpd") { totals.connections += 1; tls.inboundConnections += 1; bump(5, t); evidence(5, t, b) }
             else if e.source == .postfix, b.equals(e.daemon, "postscreen") { postscreen.add(b.slice(e.word)) }
+        case .disconnect:
+            if e.counters.isSet { commandCounters(b, e.counters) }
         case .received: received(&e, b)
         case .queued: queued(&e, b)
         case .delivery: delivery(&e, b)
@@ -193,6 +196,25 @@ public struct LogAggregator: Sendable {
             scratch.append(contentsOf: b.slice(Span(Int(m.lo), min(Int(m.hi), Int(m.lo) + 72))))
             scratch.withUnsafeBufferPointer { warnings.add($0) }
         default: break
+        }
+    }
+
+    /// Postfix 3.x `ehlo=2 starttls=1 auth=0/1 rcpt=0/1 commands=3/5`: totals and refused ones per command.
+    mutating func commandCounters(_ b: LineBytes, _ s: Span) {
+        var i = Int(s.lo)
+        let end = Int(s.hi)
+        while i < end {
+            let tEnd = b.find(32, from: i, to: end) ?? end
+            if let eq = b.find(61, from: i, to: tEnd) {
+                let name = b.slice(Span(i, eq))
+                if let slash = b.find(47, from: eq + 1, to: tEnd), let ok = b.int(Span(eq + 1, slash)), let all = b.int(Span(slash + 1, tEnd)) {
+                    commandTotals.add(name, count: all)
+                    if all > ok { commandFailures.add(name, count: all - ok) }
+                } else if let all = b.int(Span(eq + 1, tEnd)) {
+                    commandTotals.add(name, count: all)
+                }
+            }
+            i = tEnd + 1
         }
     }
 

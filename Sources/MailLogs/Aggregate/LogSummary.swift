@@ -22,6 +22,9 @@ public struct LogSummary: Codable, Sendable {
     public var bounceReasons: [Reason] = []
     public var tls = TLS()
     public var postscreen: [KeyCount] = []
+    /// smtpd commands from Postfix 3.x disconnect counters, and how many of each were refused.
+    public var smtpCommands: [KeyCount] = []
+    public var smtpCommandsRefused: [KeyCount] = []
     public var sasl = SASL()
     public var dovecot = Dovecot()
     public var warnings: [KeyCount] = []

@@ -89,6 +89,9 @@ public enum LogTextRenderer {
         table(["version", "count"], s.tls.versions.map { [$0.key, "\($0.count)"] })
         table(["cipher", "count"], s.tls.ciphers.map { [$0.key, "\($0.count)"] })
 
+        title("smtpd commands (Postfix 3.x counters)")
+        let refused = Dictionary(uniqueKeysWithValues: s.smtpCommandsRefused.map { ($0.key, $0.count) })
+        table(["command", "total", "refused"], s.smtpCommands.map { [$0.key, "\($0.count)", "\(refused[$0.key] ?? 0)"] })
         title("Postscreen")
         table(["action", "count"], s.postscreen.map { [$0.key, "\($0.count)"] })
         title("SASL (SMTP AUTH)")
