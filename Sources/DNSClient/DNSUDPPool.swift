@@ -28,6 +28,7 @@ final class DNSUDPPool: @unchecked Sendable {
         init(loop: any EventLoop) { self.loop = loop; self.born = .now() }
     }
 
+    static let vectorRead = 16
     let group: any EventLoopGroup
     let socketsPerServer: Int
     let queriesPerSocket: Int
@@ -126,7 +127,10 @@ final class DNSUDPPool: @unchecked Sendable {
         opened += 1
         let local = server.protocol == .inet6 ? DNSExchange.anyIPv6 : DNSExchange.anyIPv4
         s.channel = DatagramBootstrap(group: s.loop)
-            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.maxMessagesPerRead, value: 4)
+            // recvmmsg: up to 16 replies per system call, 4 KiB each (our EDNS size is 1232).
+            .channelOption(.datagramVectorReadMessageCount, value: Self.vectorRead)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorRead * 4096))
             .channelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(PooledUDPHandler(pool: self, socket: s, server: server))

@@ -147,7 +147,7 @@ import Testing
         #expect(h.max == 10)
     }
 
-    @Test func gzipAndStdinShapes() throws {
+    @Test func gzipEqualsPlainAndMissingFileThrows() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mxray-logs-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
