@@ -30,6 +30,9 @@ final class DNSUDPPool: @unchecked Sendable {
 
     static let vectorRead = 16
     let group: any EventLoopGroup
+    /// All pooled sockets live on one event loop: replies then wake one thread, not several, and
+    /// that loop's work per query (a few µs) is far from being a bottleneck.
+    let loop: any EventLoop
     let socketsPerServer: Int
     let queriesPerSocket: Int
     let socketLifetime: TimeAmount
@@ -42,6 +45,7 @@ final class DNSUDPPool: @unchecked Sendable {
     init(group: any EventLoopGroup, socketsPerServer: Int = 16, queriesPerSocket: Int = 500,
          socketLifetime: TimeAmount = .seconds(10)) {
         self.group = group
+        self.loop = group.next()
         self.socketsPerServer = max(1, socketsPerServer)
         self.queriesPerSocket = max(1, queriesPerSocket)
         self.socketLifetime = socketLifetime
@@ -74,7 +78,7 @@ final class DNSUDPPool: @unchecked Sendable {
             let now = NIODeadline.now()
             for step in 0..<n {
                 let i = (k + step) % n
-                var s: Socket
+                let s: Socket
                 if let old = list[i], !old.retired, old.uses < queriesPerSocket, now - old.born < socketLifetime {
                     s = old
                 } else {
@@ -101,19 +105,20 @@ final class DNSUDPPool: @unchecked Sendable {
         }
         let start = NIODeadline.now()
         let promise = matcher.promise
-        // One hop onto the socket's loop for the timer, the write and the clean-up.
-        socket.loop.execute { [weak self] in
+        // One hop onto the socket's loop for the timer, the write and the clean-up. (The pool is
+        // kept alive until the query ends: at most `timeout`.)
+        socket.loop.execute { [self] in
             let timer = socket.loop.scheduleTask(in: timeout) { matcher.fail(ExchangeTimeout()) }
             promise.futureResult.whenComplete { _ in
                 timer.cancel()
-                self?.release(socket, id: id, matcher: matcher)
+                self.release(socket, id: id, matcher: matcher)
             }
             socket.channel.whenComplete { result in
                 switch result {
                 case .success(let channel):
                     channel.writeAndFlush(ByteBuffer(bytes: wire)).whenFailure { matcher.fail($0) }
                 case .failure(let error):
-                    self?.retire(socket)
+                    self.retire(socket)
                     matcher.fail(error)
                 }
             }
@@ -123,7 +128,7 @@ final class DNSUDPPool: @unchecked Sendable {
 
     /// Opens a socket (bind to a random port, connect to the server); called with the lock held.
     private func openLocked(server: SocketAddress) -> Socket {
-        let s = Socket(loop: group.next())
+        let s = Socket(loop: loop)
         opened += 1
         let local = server.protocol == .inet6 ? DNSExchange.anyIPv6 : DNSExchange.anyIPv4
         s.channel = DatagramBootstrap(group: s.loop)
@@ -196,14 +201,22 @@ final class PooledUDPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
+        deliver(unwrapInboundIn(data))
+    }
+
+    /// Hands a datagram to the query waiting on this socket with its ID, which still checks the
+    /// question; a datagram from anywhere but the server's address and port, too short to be a
+    /// reply, or with an ID not in flight here is dropped (false).
+    @discardableResult
+    func deliver(_ envelope: AddressedEnvelope<ByteBuffer>) -> Bool {
         guard envelope.remoteAddress == server, envelope.data.readableBytes >= 12,
               let id = envelope.data.getInteger(at: envelope.data.readerIndex, as: UInt16.self),
               let matcher = pool?.matcher(on: socket, id: id) else {
             dropped += 1
-            return
+            return false
         }
         matcher.offer(Array(envelope.data.readableBytesView))
+        return true
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -109,4 +109,36 @@ private func encode(_ id: UInt16, _ q: DNSQuestion) -> [UInt8] {
         #expect(Set(server.queries.map(\.sourcePort)).count >= 6)
         #expect(await pool.localPorts(for: address(server)).count <= 2)
     }
+
+    /// The handler's own checks, below the kernel's filtering of a connected socket: another
+    /// address or port, an unknown ID and another question never complete the query.
+    @Test func handlerDemultiplexesByAddressPortIDAndQuestion() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let pool = DNSUDPPool(group: group)
+        let server = try SocketAddress(ipAddress: "127.0.0.1", port: 5353)
+        let socket = DNSUDPPool.Socket(loop: pool.loop)
+        let handler = PooledUDPHandler(pool: pool, socket: socket, server: server)
+        let q1 = DNSQuestion(name: n("one.example.test"), type: .a)
+        let q2 = DNSQuestion(name: n("two.example.test"), type: .a)
+        let m1 = DNSReplyMatcher(id: 1, question: q1, promise: pool.loop.makePromise(of: [UInt8].self))
+        let m2 = DNSReplyMatcher(id: 2, question: q2, promise: pool.loop.makePromise(of: [UInt8].self))
+        pool.lock.withLock { socket.pending[1] = m1; socket.pending[2] = m2 }
+        func datagram(_ from: SocketAddress, _ bytes: [UInt8]) -> AddressedEnvelope<ByteBuffer> {
+            AddressedEnvelope(remoteAddress: from, data: ByteBuffer(bytes: bytes))
+        }
+        let answer1 = reply(to: DNSMessage.query(id: 1, question: q1), answers: [aRecord(q1.name)])
+        let answer2 = reply(to: DNSMessage.query(id: 2, question: q2), answers: [aRecord(q2.name)])
+        #expect(!handler.deliver(datagram(try SocketAddress(ipAddress: "127.0.0.1", port: 5354), answer1)))  // another port
+        #expect(!handler.deliver(datagram(try SocketAddress(ipAddress: "127.0.0.2", port: 5353), answer1)))  // another address
+        #expect(!handler.deliver(datagram(server, reply(to: DNSMessage.query(id: 3, question: q1)))))        // an ID not in flight
+        #expect(handler.deliver(datagram(server, reply(to: DNSMessage.query(id: 1, question: q2)))))         // ID 1, question of 2
+        #expect(!m1.done && !m2.done && handler.dropped == 3)
+        // The right replies, in the other order: each query gets its own.
+        #expect(handler.deliver(datagram(server, answer2)))
+        #expect(handler.deliver(datagram(server, answer1)))
+        let got1 = try DNSMessage(decoding: try await m1.promise.futureResult.get())
+        let got2 = try DNSMessage(decoding: try await m2.promise.futureResult.get())
+        #expect(got1.id == 1 && got1.answers.map(\.name) == [q1.name])
+        #expect(got2.id == 2 && got2.answers.map(\.name) == [q2.name])
+    }
 }
