@@ -53,7 +53,9 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// The domain as a `DomainName`, or nil for an address literal.
-    public var domainName: DomainName? { try? DomainName(domain) }
+    public var domainName: DomainName? {
+        domain.hasPrefix("[") ? nil : try? DomainName(domain)
+    }
 
     public var description: String { "\(localPart)@\(domain)" }
 }

@@ -60,8 +60,8 @@ public struct LabEnvironment: Sendable {
         let dir = FileManager.default.temporaryDirectory
         let outURL = dir.appendingPathComponent("mxray-run-\(UUID().uuidString).out")
         let inURL = dir.appendingPathComponent("mxray-run-\(UUID().uuidString).in")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: inURL.path, contents: Data((input ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: Data((input ?? "").utf8))
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: inURL)

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import TLSWire
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// Analyses a presented chain with swift-certificates: path to the system roots or an extra
 /// CA file (RFC 5280 §6 via `RFC5280Policy`), name match, expiry (time injected), key, signature.
@@ -34,7 +34,7 @@ struct CertificateAnalyzer {
         if let caFile, let pem = try? String(contentsOfFile: caFile, encoding: .utf8) {
             roots.append(contentsOf: Self.pemCertificates(pem))
         }
-        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(validationTime: now) }
+        var verifier = Verifier(rootCertificates: roots) { RFC5280Policy(fixedExpiryValidationTime: now) }
         let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(certs.dropFirst()))
         switch result {
         case .validCertificate(let path):
