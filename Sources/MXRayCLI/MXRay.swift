@@ -11,8 +11,11 @@ public struct MXRay: AsyncParsableCommand {
         3 could not run (no resolver, no network, unreadable input).
 
         Examples:
+          mxray check example.org
+          mxray check example.org --symptom bounce --format html > report.html
           mxray dns example.org
           mxray probe mx1.example.org --ports 25,587
+          mxray tls mx1.example.org:25 --starttls smtp
           mxray logs /var/log/mail.log
         """,
         version: MXRayVersion.string,

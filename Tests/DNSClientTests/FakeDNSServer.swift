@@ -23,19 +23,30 @@ final class FakeDNSServer: @unchecked Sendable {
     static func start(_ script: @escaping Script) async throws -> FakeDNSServer {
         let group = MultiThreadedEventLoopGroup.singleton
         let log = QueryLog()
-        let udp = try await DatagramBootstrap(group: group).channelInitializer { ch in
-            ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(UDPServer(script: script, log: log)) }
-        }.bind(host: "127.0.0.1", port: 0).get()
-        let port = udp.localAddress!.port!
-        let tcp = try await ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in
-                ch.eventLoop.makeCompletedFuture {
-                    try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSTCPFrameDecoder()))
-                    try ch.pipeline.syncOperations.addHandler(TCPServer(script: script, log: log))
-                }
-            }.bind(host: "127.0.0.1", port: port).get()
-        return FakeDNSServer(udp: udp, tcp: tcp, port: port, log: log)
+        // UDP takes an ephemeral port and TCP must get the same number; another socket may hold
+        // that TCP port already (tests run in parallel), so try again with a new port.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let udp = try await DatagramBootstrap(group: group).channelInitializer { ch in
+                ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(UDPServer(script: script, log: log)) }
+            }.bind(host: "127.0.0.1", port: 0).get()
+            let port = udp.localAddress!.port!
+            do {
+                let tcp = try await ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { ch in
+                        ch.eventLoop.makeCompletedFuture {
+                            try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(DNSTCPFrameDecoder()))
+                            try ch.pipeline.syncOperations.addHandler(TCPServer(script: script, log: log))
+                        }
+                    }.bind(host: "127.0.0.1", port: port).get()
+                return FakeDNSServer(udp: udp, tcp: tcp, port: port, log: log)
+            } catch {
+                try? await udp.close()
+                if attempt >= 20 { throw error }
+            }
+        }
     }
 
     private init(udp: any Channel, tcp: any Channel, port: Int, log: QueryLog) {

@@ -62,7 +62,10 @@ private func encode(_ id: UInt16, _ q: DNSQuestion) -> [UInt8] {
     }
 
     /// Many queries in flight on one socket, with a decoy reply (same ID, another question) before
-    /// each real one: every query gets the answer to its own question.
+    /// each real one: every query gets the answer to its own question. 64 queries (128 replies in a
+    /// burst) stay inside the kernel's default UDP receive buffer (net.core.rmem_default, about
+    /// 270 small datagrams): with 200 the burst overflowed it under load and replies were lost,
+    /// which tests the kernel, not the demultiplexing. (The resolver retries lost replies.)
     @Test func concurrentQueriesOnOneSocketGetTheirOwnAnswers() async throws {
         let server = try await FakeDNSServer.start { q, _ in
             let decoy = DNSQuestion(name: n("decoy.example.test"), type: .a)
@@ -72,7 +75,7 @@ private func encode(_ id: UInt16, _ q: DNSQuestion) -> [UInt8] {
         let pool = DNSUDPPool(group: MultiThreadedEventLoopGroup.singleton, socketsPerServer: 1, queriesPerSocket: 10_000)
         let serverAddress = address(server)
         let results = await withTaskGroup(of: (DomainName, ExchangeOutcome).self) { group in
-            for i in 0..<200 {
+            for i in 0..<64 {
                 group.addTask {
                     let q = DNSQuestion(name: n("q\(i).example.test"), type: .a)
                     let id = UInt16.random(in: 0...UInt16.max)
@@ -83,7 +86,7 @@ private func encode(_ id: UInt16, _ q: DNSQuestion) -> [UInt8] {
             for await r in group { out.append(r) }
             return out
         }
-        #expect(results.count == 200)
+        #expect(results.count == 64)
         for (name, outcome) in results {
             guard case .reply(let m, _, _) = outcome else { Issue.record("\(name): \(outcome)"); continue }
             #expect(m.questions.first?.name == name)

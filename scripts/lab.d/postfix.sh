@@ -61,7 +61,9 @@ smtpd_tls_protocols = >=TLSv1.2
 smtpd_tls_mandatory_protocols = >=TLSv1.2
 smtpd_tls_ciphers = high
 smtpd_tls_mandatory_ciphers = high
-tls_high_cipherlist = ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM
+tls_high_cipherlist = ECDHE+AESGCM:ECDHE+CHACHA20
+# Server order, not the client's (RFC 9325 §4.2 recommends the server choose).
+tls_preempt_cipherlist = yes
 smtpd_tls_exclude_ciphers = aNULL, eNULL, MD5, RC4, 3DES, SHA1
 smtpd_tls_loglevel = 1
 smtpd_tls_received_header = yes
