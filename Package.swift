@@ -24,6 +24,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // mxray serve (issue 9): HTTP server, auth helpers (bcrypt, TOTP), history, metrics, lifecycle.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Layer 0
@@ -56,6 +63,13 @@ let package = Package(
         // SPF benchmark driver (benchmarks/spf/bench.py runs it against pyspf).
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth", "DNSWire", "DNSClient"], path: "benchmarks/spf/SPFBench"),
         // END mail-auth
+        // BEGIN ledger
+        // END ledger
+        // BEGIN anomaly
+        .target(name: "TimeSeries", dependencies: ["MailCore"]),
+        // END anomaly
+        // BEGIN headers
+        // END headers
 
         // Layer 3 (I/O)
         // BEGIN dns-client
@@ -79,6 +93,10 @@ let package = Package(
             ]
         ),
         // END probes
+        // BEGIN flow
+        // END flow
+        // BEGIN net
+        // END net
 
         // Layer 4
         .target(name: "Diagnosis", dependencies: ["MailCore", "DNSWire", "MailWire", "MailAuth", "TLSWire"]),
@@ -95,6 +113,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "mxray", dependencies: ["MXRayCLI"]),
+        // BEGIN serve
+        // END serve
+        // BEGIN check
+        // END check
 
         // Fuzzing support: every fuzz target is an executable `Fuzz<Name>` that replays its corpus
         // in an ordinary build and is a libFuzzer binary with -sanitize=fuzzer -DFUZZING.
