@@ -156,8 +156,9 @@ extension LogAggregator {
         if ok { tracker.relaySuccess(relay: name) } else { tracker.relayFailure(relay: name, time: e.time, line: b.text) }
     }
 
-    /// Only failures start a streak, so a success costs nothing while no relay is failing.
-    var anyRelayFailing: Bool { !tracker.relays.isEmpty }
+    /// Only failures start a streak, so a success costs nothing while no relay is failing — except
+    /// in a later chunk of a split file, which must note each relay's first success for `merge`.
+    var anyRelayFailing: Bool { !tracker.relays.isEmpty || tracker.continuation }
 
     mutating func countRecipient(_ b: LineBytes, _ to: Span, size: Int64) {
         scratch.removeAll(keepingCapacity: true)

@@ -82,7 +82,7 @@ extension LogAggregator {
         tls.outboundTLS += o.tls.outboundTLS; tls.errors += o.tls.errors
         sasl.logins += o.sasl.logins; sasl.failures += o.sasl.failures
         dovecot.logins += o.dovecot.logins; dovecot.authFailures += o.dovecot.authFailures
-        tracker.alerts += o.tracker.alerts
+        tracker.merge(o.tracker)
     }
 
     /// The finished report for `inputs`.

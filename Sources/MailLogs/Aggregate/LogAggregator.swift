@@ -38,7 +38,7 @@ public struct LogAggregator: Sendable {
     public var options: AggregatorOptions
     /// Set for every chunk of a split file but the first: only those can settle queue-id state
     /// with an earlier chunk, so only they keep the pending lists (bounded).
-    public var isContinuation = false
+    public var isContinuation = false { didSet { tracker.continuation = isContinuation } }
     var totals = LogSummary.Totals()
     var diffs = LogSummary.PflogsummDifferences()
     var filter = LogSummary.ContentFilter()
