@@ -64,11 +64,20 @@ let package = Package(
         .executableTarget(name: "SPFBench", dependencies: ["MailAuth", "DNSWire", "DNSClient"], path: "benchmarks/spf/SPFBench"),
         // END mail-auth
         // BEGIN ledger
+        // Evidence ledger (issue 11): Merkle log, signed checkpoints, crash-safe storage; pure (no sockets).
+        .target(name: "Ledger", dependencies: ["MailCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerCLITests", dependencies: ["Ledger", "MXRayCLI", "MailLogs", "Diagnosis", "MailWire", "MailCore", "LabSupport"], exclude: ["independent-verify.py"]),
+        .testTarget(name: "ForecastTests", dependencies: ["TimeSeries"]),
         // END ledger
         // BEGIN anomaly
         .target(name: "TimeSeries", dependencies: ["MailCore"]),
+        .testTarget(name: "AnomalyTests", dependencies: ["TimeSeries", "MailLogs", "Reporting", "MXRayCLI"]),
+        // benchmarks/anomaly/run: NAB and synthetic-mail-log scoring of the detectors (release build).
+        .executableTarget(name: "AnomalyBench", dependencies: ["TimeSeries"], path: "benchmarks/anomaly/AnomalyBench"),
         // END anomaly
         // BEGIN headers
+        .testTarget(name: "HeadersTests", dependencies: ["MailAuth", "DNSWire", "Diagnosis", "Reporting", "MXRayCLI", "LabSupport", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         // END headers
 
         // Layer 3 (I/O)
@@ -94,28 +103,63 @@ let package = Package(
         ),
         // END probes
         // BEGIN flow
+        .testTarget(name: "FlowTests", dependencies: ["Probes", "Diagnosis", "Reporting", "MailWire", "MailCore", "LabSupport", .product(name: "NIOPosix", package: "swift-nio")] + nio),
+        .testTarget(name: "FlowCLITests", dependencies: ["MXRayCLI", "Probes", "Diagnosis", "MailWire", "LabSupport"]),
         // END flow
         // BEGIN net
+        .testTarget(name: "NetTests", dependencies: ["Diagnosis", "Probes", "DNSClient", "DNSWire", "MailAuth", "MailCore", "Reporting", "LabSupport", .product(name: "NIOPosix", package: "swift-nio")] + nio),
         // END net
 
         // Layer 4
-        .target(name: "Diagnosis", dependencies: ["MailCore", "DNSWire", "MailWire", "MailAuth", "TLSWire"]),
+        .target(name: "Diagnosis", dependencies: ["MailCore", "DNSWire", "MailWire", "MailAuth", "TLSWire", "TimeSeries"]),
 
         // Layer 5
-        .target(name: "Reporting", dependencies: ["Diagnosis", "MailLogs", "MailAuth", "TLSWire"]),
+        .target(name: "Reporting", dependencies: ["Diagnosis", "MailLogs", "MailAuth", "TLSWire", "TimeSeries"]),
 
         // Layer 6 + executable
         .target(
             name: "MXRayCLI",
             dependencies: [
-                "MailCore", "Diagnosis", "Reporting", "DNSClient", "MailLogs", "MailWire", "Probes", "MailAuth", "TLSWire",
+                "MailCore", "Diagnosis", "Reporting", "DNSClient", "MailLogs", "MailWire", "Probes", "MailAuth", "TLSWire", "MXRayServer", "Ledger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "mxray", dependencies: ["MXRayCLI"]),
         // BEGIN serve
+        // mxray serve (issue 9): scheduler, history (GRDB), /metrics, web UI/API/probe (Web/, Auth/, Alerts/, ProbeEndpoint/).
+        .target(
+            name: "MXRayServer",
+            dependencies: [
+                "MailCore", "DNSWire", "MailWire", "Diagnosis", "Reporting", "DNSClient", "Probes", "MailAuth", "TLSWire", "TimeSeries", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ] + nioIO,
+            exclude: ["CONTRACT.md"]
+        ),
+        .testTarget(name: "ServeTests", dependencies: [
+            "MXRayServer", "LabSupport", "Diagnosis", "Reporting", "DNSClient", "MailCore", "MailWire", "TLSWire",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .testTarget(name: "ServeWebTests", dependencies: ["MXRayServer", "LabSupport", "Diagnosis", "DNSWire", "MailCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")] + nio),
+        // benchmarks/serve/run: seeds a history with 1,000 targets for the wrk runs.
+        .executableTarget(name: "ServeBench", dependencies: ["MXRayServer", "Diagnosis"], path: "benchmarks/serve/ServeBench"),
         // END serve
         // BEGIN check
+        .testTarget(name: "AuditTests", dependencies: ["Diagnosis", "Reporting", "MailCore"]),
         // END check
 
         // Fuzzing support: every fuzz target is an executable `Fuzz<Name>` that replays its corpus
@@ -132,6 +176,12 @@ let package = Package(
         .executableTarget(name: "FuzzDKIMTags", dependencies: ["FuzzSupport", "MailAuth"]),
         .executableTarget(name: "FuzzMTASTSPolicy", dependencies: ["FuzzSupport", "MailAuth"]),
         .executableTarget(name: "FuzzTLSHandshake", dependencies: ["FuzzSupport", "TLSWire"] + nio),
+        .executableTarget(name: "FuzzLedgerEntry", dependencies: ["FuzzSupport", "Ledger"]),
+        .executableTarget(name: "FuzzNetSpecs", dependencies: ["FuzzSupport", "Diagnosis", "DNSWire"]),
+        .executableTarget(name: "FuzzFlowHeaders", dependencies: ["FuzzSupport", "Diagnosis"]),
+        .executableTarget(name: "FuzzMessageHeaders", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzAuthResults", dependencies: ["FuzzSupport", "MailAuth"]),
+        .executableTarget(name: "FuzzClientConfig", dependencies: ["FuzzSupport", "Diagnosis"]),
         // END fuzz-targets
 
         // Tests

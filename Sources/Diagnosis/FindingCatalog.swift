@@ -10,6 +10,10 @@ public enum FindingCatalog {
             tls,
             auth,
             check,
+            flow,
+            net,
+            headers,
+            forecast,
         ]
     }
 

@@ -134,9 +134,12 @@ struct EngineTests {
     func deadline() async throws {
         // The deadline leaves the in-memory locate stage ample time even when the whole suite
         // runs in parallel on two busy cores (2 s was once not enough); the prober never returns.
-        let p = FakeProber(delay: .seconds(3600))
+        // (FakeProber returns at its timeout, racing the engine's deadline; this one never returns.)
+        var o = CheckOptions()
+        o.timeout = .seconds(6)
         let start = ContinuousClock.now
-        let r = await engine(prober: p, timeout: .seconds(6)).run(try CheckTarget.parse("example.test"))
+        let r = await CheckEngine(resolver: world(), prober: StuckProber(), scanner: FakeScanner(), fetcher: nil, options: o)
+            .run(try CheckTarget.parse("example.test"))
         #expect(ContinuousClock.now - start < .seconds(15))
         #expect(r.stages.first { $0.name == Stage.locate }?.status == .completed)
         let probe = r.stages.first { $0.name == Stage.probe }
@@ -194,5 +197,13 @@ struct EngineTests {
         #expect(throws: CheckTarget.ParseError.self) { try CheckTarget.parse("") }
         #expect(throws: CheckTarget.ParseError.self) { try CheckTarget.parse("localhost") }
         #expect(throws: CheckTarget.ParseError.self) { try CheckTarget.parse("bob@") }
+    }
+}
+
+/// A prober that never answers (until cancelled by the engine's deadline).
+struct StuckProber: PortProbing {
+    func probe(_ targets: [ProbeAddress], ports: [Int], timeout: Duration) async -> [PortObservation] {
+        try? await Task.sleep(for: .seconds(3600))
+        return []
     }
 }

@@ -3,8 +3,9 @@
 
 LAB_PACKAGES=(postfix dovecot-imapd dovecot-pop3d knot knot-dnsutils knot-dnssecutils unbound nginx
   openssl swaks libnet-ssleay-perl iproute2 iptables ldnsutils dnsutils pflogsumm testssl.sh nmap
-  prometheus publicsuffix python3 procps curl netcat-openbsd
-  chromium)  # chromium: the HTML report is opened headless in a test
+  prometheus publicsuffix python3 procps curl netcat-openbsd gzip libsqlite3-dev
+  chromium chromium-driver python3-selenium  # the HTML report and the serve dashboard in a headless browser
+  wrk)  # benchmarks/serve
 
 ensure_packages() {
   local missing=()
@@ -75,6 +76,7 @@ lab_down() {
   lab_postfix_down
   lab_dovecot_down
   stop_pid nginx
+  stop_pid unbound-inside
   stop_pid unbound
   stop_pid knot
   lab_firewall_down
@@ -92,6 +94,7 @@ lab_status() {
   }
   row knot "$AUTH_ADDR:53 (lab.test, 127.in-addr.arpa, DNSSEC-signed)"
   row unbound "$RESOLVER_ADDR:53 (validating resolver)"
+  row unbound-inside "127.0.10.55:53 (split-horizon inside view)"
   row postfix "25/465/587 on $GOOD_MX1 $GOOD_MX2 $WEAK_MX; 25 on $BROKEN_REAL $BROKEN_DROPPED $BROKEN_RELAY; 587 on $BROKEN_DROPPED $BROKEN_CLOSED"
   row dovecot "143/993/110/995 on $GOOD_MX1 $GOOD_MX2 $WEAK_MX"
   row nginx "$WEB_ADDR:443,80 (mta-sts.*, autoconfig.good.lab.test)"
@@ -105,6 +108,7 @@ lab_write_env() {
   {
     echo "MXRAY_LAB_DIR='$S'"
     echo "MXRAY_LAB_RESOLVER='$RESOLVER_ADDR'"
+    echo "MXRAY_LAB_INSIDE_RESOLVER='127.0.10.55'"
     echo "MXRAY_LAB_AUTH='$AUTH_ADDR'"
     echo "MXRAY_LAB_WEB='$WEB_ADDR'"
     echo "MXRAY_LAB_CA_FILE='$S/ca/ca.crt'"
@@ -115,6 +119,7 @@ lab_write_env() {
     echo "MXRAY_LAB_DOVECOT_LOG='$S/log/dovecot.log'"
     echo "MXRAY_LAB_GOOD_MX1='$GOOD_MX1'"
     echo "MXRAY_LAB_GOOD_MX2='$GOOD_MX2'"
+    echo "MXRAY_LAB_GOOD_FLOW='${FLOW_ADDR:-127.0.20.3}'"
     echo "MXRAY_LAB_WEAK_MX='$WEAK_MX'"
     echo "MXRAY_LAB_BROKEN_REAL='$BROKEN_REAL'"
     echo "MXRAY_LAB_BROKEN_DROPPED='$BROKEN_DROPPED'"

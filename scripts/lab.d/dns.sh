@@ -90,6 +90,18 @@ nullmx            A     127.0.50.1
 
 ; ---- names for the DNS benchmark: any label under bench.lab.test answers
 *.bench           A     127.0.99.1
+
+; ---- bl.lab.test: a DNSBL (RFC 5782) for \`mxray dnsbl\`. It lists broken's real MX, answers
+; weak's address with a refusal code (as Spamhaus does for queries through public resolvers,
+; 127.255.255.254), and carries the RFC 5782 §5 test entries (127.0.0.2 listed, 127.0.0.1 not).
+2.0.0.127.bl      A     127.0.0.2
+2.0.0.127.bl      TXT   "RFC 5782 test entry"
+1.40.0.127.bl     A     127.0.0.2
+1.40.0.127.bl     TXT   "Listed by the mxray lab: mx-real.broken.lab.test (open relay neighbour)"
+1.30.0.127.bl     A     127.255.255.254
+; dead.bl.lab.test: a list whose only server never answers (nothing listens on $DEAD_DNS_ADDR)
+dead.bl           NS    ns.dead.bl.lab.test.
+ns.dead.bl        A     $DEAD_DNS_ADDR
 ZONE
 }
 
@@ -184,6 +196,34 @@ stub-zone:
 CONF
 }
 
+# The "inside" resolver of the split-horizon scenario: a second Unbound like the main one, except
+# that mx1.good.lab.test resolves to $INSIDE_MX1 (an intranet address); mxray split shows it.
+INSIDE_RESOLVER_ADDR=127.0.10.55
+INSIDE_MX1=127.0.20.9
+DEAD_DNS_ADDR=127.0.10.59   # nothing listens here: the dead DNSBL's name server
+
+lab_unbound_inside_conf() {
+  lab_unbound_conf | sed -e "s|interface: $RESOLVER_ADDR|interface: $INSIDE_RESOLVER_ADDR|" \
+    -e "s|$S/run/unbound.pid|$S/run/unbound-inside.pid|" -e "s|$S/log/unbound.log|$S/log/unbound-inside.log|" \
+    -e "s|directory: \"$S/unbound\"|directory: \"$S/unbound-inside\"|" \
+    -e "s|^server:\$|server:\\n    local-zone: \"mx1.good.lab.test.\" static\\n    local-data: \"mx1.good.lab.test. 300 IN A $INSIDE_MX1\"|"
+}
+
+lab_unbound_inside_up() { # ZONES_CHANGED(0|1); after the main Unbound: same trust anchor file
+  mkdir -p "$S/unbound-inside"
+  if lab_unbound_inside_conf | write_if_changed "$S/unbound-inside/unbound.conf"; then stop_pid unbound-inside; fi
+  [ "${1:-0}" = 1 ] && stop_pid unbound-inside  # no remote control: a restart empties the cache
+  if ! is_running unbound-inside; then
+    unbound-checkconf "$S/unbound-inside/unbound.conf" >/dev/null || die "inside unbound config invalid"
+    unbound -c "$S/unbound-inside/unbound.conf" </dev/null >>"$S/log/daemon-start.log" 2>&1 || die "inside unbound did not start; see $S/log/unbound-inside.log"
+  fi
+  for _ in $(seq 100); do
+    [ "$(kdig +short +time=1 +retry=0 @"$INSIDE_RESOLVER_ADDR" mx1.good.lab.test A 2>/dev/null)" = "$INSIDE_MX1" ] && return 0
+    sleep 0.1
+  done
+  die "the inside unbound does not answer on $INSIDE_RESOLVER_ADDR; see $S/log/unbound-inside.log"
+}
+
 write_if_changed() { # FILE (content on stdin); returns 0 when the file changed
   local tmp; tmp=$(mktemp)
   cat > "$tmp"
@@ -227,9 +267,11 @@ lab_dns_up() {
     unbound-checkconf "$S/unbound/unbound.conf" >/dev/null || die "unbound config invalid"
     unbound -c "$S/unbound/unbound.conf" </dev/null >>"$S/log/daemon-start.log" 2>&1 || die "unbound did not start; see $S/log/unbound.log"
   fi
+  local ok=0
   for _ in $(seq 100); do
-    kdig +time=1 +retry=0 @"$RESOLVER_ADDR" good.lab.test MX 2>/dev/null | grep -q 'status: NOERROR' && return 0
+    kdig +time=1 +retry=0 @"$RESOLVER_ADDR" good.lab.test MX 2>/dev/null | grep -q 'status: NOERROR' && { ok=1; break; }
     sleep 0.1
   done
-  die "unbound does not resolve good.lab.test; see $S/log/unbound.log"
+  [ $ok = 1 ] || die "unbound does not resolve good.lab.test; see $S/log/unbound.log"
+  lab_unbound_inside_up "$changed"
 }

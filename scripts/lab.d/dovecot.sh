@@ -9,7 +9,7 @@ state_dir = $S/dovecot/state
 log_path = $S/log/dovecot.log
 info_log_path = $S/log/dovecot.log
 protocols = imap pop3
-listen = $GOOD_MX1, $GOOD_MX2, $WEAK_MX
+listen = $GOOD_MX1, $GOOD_MX2, $WEAK_MX, ${FLOW_ADDR:-127.0.20.3}
 ssl = yes
 ssl_cert = <$S/ca/good.chain.crt
 ssl_key = <$S/ca/good.key
@@ -32,6 +32,13 @@ passdb {
 userdb {
   driver = static
   args = uid=mxlabmail gid=mxlabmail home=$S/mail/%d/%n
+}
+# Junk carries the \\Junk special-use flag (RFC 6154) once Postfix's GTUBE rule has created it.
+namespace inbox {
+  inbox = yes
+  mailbox Junk {
+    special_use = \\Junk
+  }
 }
 service auth {
   unix_listener auth-client {

@@ -38,6 +38,45 @@ lab_web_content() {
   </emailProvider>
 </clientConfig>
 XML
+  # Microsoft Autodiscover (POX, [MS-OXDSCLI] 2.2.4) for autodiscover.good.lab.test: clients POST
+  # their address; the lab answers with the same servers for everyone.
+  mkdir -p "$w/autoconfig/autodiscover"
+  cat > "$w/autoconfig/autodiscover/autodiscover.xml" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <Protocol>
+        <Type>IMAP</Type>
+        <Server>mx1.good.lab.test</Server>
+        <Port>993</Port>
+        <SSL>on</SSL>
+        <SPA>off</SPA>
+        <AuthRequired>on</AuthRequired>
+      </Protocol>
+      <Protocol>
+        <Type>POP3</Type>
+        <Server>mx1.good.lab.test</Server>
+        <Port>995</Port>
+        <SSL>on</SSL>
+        <SPA>off</SPA>
+        <AuthRequired>on</AuthRequired>
+      </Protocol>
+      <Protocol>
+        <Type>SMTP</Type>
+        <Server>mx1.good.lab.test</Server>
+        <Port>587</Port>
+        <SSL>on</SSL>
+        <Encryption>TLS</Encryption>
+        <SPA>off</SPA>
+        <AuthRequired>on</AuthRequired>
+      </Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
+XML
   chmod -R a+rX "$S/nginx/www"
 }
 
@@ -76,6 +115,10 @@ http {
         listen $WEB_ADDR:80;
         server_name autoconfig.good.lab.test autodiscover.good.lab.test;
         root $S/nginx/www/autoconfig;
+        # Autodiscover clients POST; serve the static answer (error_page re-enters as GET).
+        location = /autodiscover/autodiscover.xml {
+            error_page 405 =200 \$uri;
+        }
     }
 }
 CONF

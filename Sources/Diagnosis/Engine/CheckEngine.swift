@@ -59,6 +59,8 @@ public struct CheckEngine: Sendable {
     public let scanner: (any TLSScanning)?
     public let fetcher: (any MTASTSPolicyFetcher)?
     public var options: CheckOptions
+    /// Fetches autoconfig/Autodiscover documents for the client-settings check; nil skips it.
+    public var clientFetcher: (any HTTPFetching)?
     /// Injected wall clock for the report's start/end (tests fix it).
     public var now: @Sendable () -> Date
 
@@ -96,8 +98,11 @@ public struct CheckEngine: Sendable {
         var runs: [HostRun] = []
         var probeMilliseconds = 0.0
         var byMX: ProviderMatch?
+        var clientResult: ClientLocateResult?
+        var clientMilliseconds = 0.0
         if target.kind != .host, let domain = target.domain {
             async let locateTask = runLocate(domain, deadline: deadline)
+            async let clientTask = discoverClients(target, domain, deadline: deadline)
             addresses = await withDeadline(deadline) { await quickTargets(domain) } ?? []
             byMX = ProviderCatalog.match(mxHosts: addresses.compactMap(\.host))
             let t0 = clock.now
@@ -105,6 +110,10 @@ public struct CheckEngine: Sendable {
             probeMilliseconds = ms(clock.now - t0)
             let (locate, locateMilliseconds) = await locateTask
             acc.locate(locate, milliseconds: locateMilliseconds)
+            if let gathered = await clientTask {
+                clientResult = await confirmClients(gathered, target: target, domain: domain, known: runs.flatMap(\.ports), deadline: deadline)
+            }
+            clientMilliseconds = ms(clock.now - t0)
         } else {
             let t0 = clock.now
             addresses = await hostAddresses(target)
@@ -124,7 +133,9 @@ public struct CheckEngine: Sendable {
         if let auth = await authTask { acc.auth(auth.0, milliseconds: auth.1) } else {
             acc.stage(StageResult(name: Stage.auth, status: .skipped, detail: "a host target has no domain policies to check", milliseconds: 0))
         }
+        acc.clientConfig(clientResult, asked: clientFetcher != nil && target.kind != .host, milliseconds: clientMilliseconds)
         acc.provider(byMX, mxNames: mxNames)
+        acc.httpCDN()
         acc.conclude(mxNames: mxNames, clientPorts: Set(options.clientPorts))
         return acc.report(resolvers: resolverNames(acc), startedAt: started, finishedAt: now())
     }

@@ -49,7 +49,7 @@ extension ReportAccumulator {
     }
 
     func report(resolvers: [String], startedAt: Date, finishedAt: Date) -> Report {
-        let order = [Stage.locate, Stage.auth, Stage.probe, Stage.tls, Stage.provider]
+        let order = [Stage.locate, Stage.auth, Stage.probe, Stage.tls, Stage.clientConfig, Stage.provider]
         let stages = self.stages.enumerated().sorted { a, b in
             let (x, y) = (order.firstIndex(of: a.element.name) ?? order.count, order.firstIndex(of: b.element.name) ?? order.count)
             return x != y ? x < y : a.offset < b.offset

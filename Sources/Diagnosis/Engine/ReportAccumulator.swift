@@ -42,7 +42,7 @@ struct ReportAccumulator {
         if let f = FindingCatalog.definition("check.stage.could-not-test")?.raise(subject: "stage \(name)", detail: detail, evidence: [ev.id]) {
             add([f], [ev])
         }
-        untested.formUnion(prefixes)
+        untested.formUnion(prefixes + CheckPlan.untestedPrefixes(when: name))
     }
 
     static let dnsPrefixes = ["dns.", "mx.", "bounce", "provider."]

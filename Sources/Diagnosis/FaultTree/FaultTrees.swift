@@ -29,7 +29,7 @@ private let certProblemOn25: Condition = .any([
 /// The fault trees, as data. Weights (0–100) are priors: how likely and how blocking each cause
 /// is for the symptom when several are present. Every path has a unit test.
 public enum FaultTrees {
-    public static let all: [FaultTree] = [bounce, delay, client, spam, tls]
+    public static let all: [FaultTree] = [bounce, joined(delay, latency), client, spam, tls]
 
     public static func tree(_ symptom: Symptom) -> FaultTree { all.first { $0.symptom == symptom }! }
 
@@ -62,6 +62,10 @@ public enum FaultTrees {
                 condition: .finding("dns.mx.cname"), weight: 45, references: [RFCRef(2181, "10.3")]),
         ]),
         FaultBranch("Reachability of port 25", [
+            CauseDefinition(id: "bounce.mx.http-cdn", title: "An MX host points at an HTTP CDN address",
+                explanation: "The MX name resolves to a CDN edge that proxies HTTP(S) only; SMTP is not proxied, so senders find port 25 dead there.",
+                fix: "Stop proxying the MX name at the CDN (DNS only) or point the MX at an unproxied name with the mail server's own address.",
+                condition: .finding("dns.mx.http-cdn"), weight: 92, references: [RFCRef(5321, "5.1")]),
             CauseDefinition(id: "bounce.port25.all-filtered", title: "Every MX address is filtered on port 25",
                 explanation: "No sender can connect: a firewall drops the packets, or the network provider blocks port 25. Mail waits in senders' queues, then bounces.",
                 fix: "Open TCP 25 inbound on the firewall; if it is open, test from another network — the provider may block 25.",
@@ -167,6 +171,11 @@ public enum FaultTrees {
                 explanation: "Nothing listens there; clients configured for it fail at once.",
                 fix: "Enable the service (e.g. Postfix submission/submissions in master.cf, Dovecot imaps) or use another port.",
                 condition: onClientPorts("port.refused"), weight: 50),
+            CauseDefinition(id: "client.config.wrong", title: "Published client settings send clients to the wrong place",
+                explanation: "Clients configure themselves from SRV, autoconfig or Autodiscover; a setting there names a host or port that does not answer, or the wrong TLS mode.",
+                fix: "Correct the SRV, autoconfig or Autodiscover entry to the host, port and security the server really uses.",
+                condition: .any([.finding("client.config.unreachable"), .finding("client.config.security-mismatch"), .finding("client.config.no-auth")]),
+                weight: 65, references: [RFCRef(6186, "3"), RFCRef(8314, "5.1")]),
         ]),
         FaultBranch("Certificates and TLS", [
             CauseDefinition(id: "client.cert.expired", title: "A certificate has expired",

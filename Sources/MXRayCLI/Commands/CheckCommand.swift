@@ -29,6 +29,16 @@ struct CheckCommand: AsyncParsableCommand {
           mxray check example.org --resolver 127.0.10.54 --ca-file lab-ca.crt --format html > report.html
           mxray check example.org --format nagios --timeout 30
           mxray check --from-file domains.txt --format jsonl --concurrency 8
+          mxray check --from-file domains.txt --format jsonl --shard $JOB_COMPLETION_INDEX/16
+
+        Bulk runs: --from-file reads one target a line (# comments, blank lines ignored) and
+        writes one compact JSON report a line (--format jsonl) as each check finishes. With
+        --shard I/N only the targets of shard I (0 ≤ I < N) are checked; a target's shard is a
+        fixed hash of its lower-cased text, so N processes given the same list split it without
+        overlap or gaps in any order and on any machine (Kubernetes Indexed Job, Slurm array
+        --array=0-15 and I=$SLURM_ARRAY_TASK_ID, GNU parallel over `seq 0 15`). Politeness limits (--per-host)
+        are per process. Progress goes to stderr when stderr is a terminal, or always with
+        --progress; it never mixes into stdout.
         """
     )
 
@@ -40,6 +50,12 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(help: "With --from-file: at most this many targets checked at once.")
     var concurrency: Int = 4
+
+    @Option(help: "With --from-file: check only shard I of N (I/N, 0-based), chosen by a stable hash of each target.")
+    var shard: String?
+
+    @Flag(help: "Show progress on stderr even when stderr is not a terminal.")
+    var progress = false
 
     @Flag(help: "Treat TARGET as one mail host rather than a mail domain.")
     var host = false
@@ -74,6 +90,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("dkim-selector"), help: "A DKIM selector to look up besides the common ones; repeatable.")
     var dkimSelectors: [String] = []
 
+    /// Forecasts (certificate expiry, latency trend) and the evidence ledger: `Commands/LedgerCommand.swift`.
+    @OptionGroup var ledger: CheckLedgerOptions
+
     static let formats = ["text", "json", "markdown", "html", "nagios", "jsonl"]
 
     func validate() throws {
@@ -86,6 +105,10 @@ struct CheckCommand: AsyncParsableCommand {
         case (nil, let f?):
             guard f == "-" || FileManager.default.isReadableFile(atPath: f) else { throw ValidationError("--from-file '\(f)' is not readable") }
             guard format == "jsonl" else { throw ValidationError("--from-file writes one JSON line per target: add --format jsonl") }
+        }
+        if let shard {
+            guard fromFile != nil else { throw ValidationError("--shard goes with --from-file") }
+            guard BulkShard(parsing: shard) != nil else { throw ValidationError("--shard must be I/N with 0 ≤ I < N (e.g. 0/4), not '\(shard)'") }
         }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
         for r in resolvers where DNSServerAddress(parsing: r) == nil {
@@ -106,10 +129,10 @@ struct CheckCommand: AsyncParsableCommand {
         if let fromFile { return try await runBulk(fromFile, engine: engine) }
         let checkTarget: CheckTarget
         do { checkTarget = try CheckTarget.parse(target ?? "", asHost: host) } catch { throw MXRayError.usage(error.description) }
-        if format == "text", isatty(STDERR_FILENO) == 1 {
+        if format == "text", progress || isatty(STDERR_FILENO) == 1 {
             FileHandle.standardError.write(Data("checking \(checkTarget.input) (timeout \(Int(timeout)) s)…\n".utf8))
         }
-        let report = await engine.run(checkTarget)
+        let report = try ledger.apply(await engine.run(checkTarget))
         try output(report)
     }
 
@@ -176,19 +199,21 @@ extension CheckCommand {
     /// line as each finishes (a target that does not parse becomes a line with an `error`).
     /// Exit 1 when any report has a finding at or above --fail-on.
     func runBulk(_ path: String, engine: CheckEngine) async throws {
-        let text: String
-        do {
-            text = path == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-                               : try String(contentsOfFile: path, encoding: .utf8)
-        } catch { throw MXRayError.couldNotRun("cannot read \(path): \(error)") }
-        let lines = text.split(whereSeparator: \.isNewline)
+        // Through a file handle, so /dev/null, FIFOs and process substitution (<(…)) work too.
+        guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
+            throw MXRayError.couldNotRun("cannot read \(path)")
+        }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        let all = text.split(whereSeparator: \.isNewline)
             .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "" }
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = shard.flatMap(BulkShard.init(parsing:)).map { $0.select(all) } ?? all
         let threshold = Severity(rawValue: failOn) ?? .error
         let asHost = host
         var failed = false
         var done = 0
-        let progress = isatty(STDERR_FILENO) == 1
+        let tty = isatty(STDERR_FILENO) == 1
+        let progress = self.progress || tty
         await withTaskGroup(of: (String, Report?, String?).self) { group in
             var pending = lines[...]
             func next() -> Bool {
@@ -210,10 +235,13 @@ extension CheckCommand {
                     failed = true
                 }
                 done += 1
-                if progress { FileHandle.standardError.write(Data("\r\(done)/\(lines.count) checked".utf8)) }
+                if progress {
+                    let line = (tty ? "\r" : "") + "\(done)/\(lines.count) checked" + (tty ? "" : "\n")
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
                 _ = next()
             }
-            if progress { FileHandle.standardError.write(Data("\n".utf8)) }
+            if progress && tty { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         if failed { throw FindingsExit(1) }
     }

@@ -17,6 +17,7 @@ struct LogsCommand: ParsableCommand {
         Example:
           mxray logs /var/log/mail.log /var/log/mail.log.1.gz
           mxray logs --format json --since 2026-11-29T00:00:00Z /var/log/mail.log
+          mxray logs --anomalies /var/log/mail.log /var/log/mail.log.1
           journalctl -u postfix -o json | mxray logs - --format html > report.html
         """
     )
@@ -29,17 +30,20 @@ struct LogsCommand: ParsableCommand {
     @Option(help: "Year of the newest line, for syslog timestamps without one.") var year: Int?
     @Flag(help: "Keep reading the (single) file as it grows, across rotation; prints alerts as they appear and a summary every --interval seconds.") var follow = false
     @Option(help: "Seconds between summaries with --follow.") var interval: Int = 60
+    @Flag(help: "Report anomalies instead of the summary: per-minute series (connections, rejects, 4xx/5xx, deferrals, auth failures, queue size) against a robust seasonal baseline and a level-shift detector, one explained alert per episode (text, json or markdown).") var anomalies = false
     @Option(help: "Consecutive authentication failures that make a brute-force alert.") var bruteForce: Int = 3
     @Option(help: "Consecutive failed attempts to one relay that make an alert.") var relayFailures: Int = 5
     @Option(help: "Exact counting up to this many distinct keys per table, then heavy hitters.") var cardinality: Int = 50_000
     @Option(help: "Rows in each top table.") var top: Int = 10
     @Option(help: "Threads for large files (default: the number of cores).") var threads: Int?
+    @OptionGroup var ledgerAlerts: LedgerAlertOptions
 
     func validate() throws {
         guard ["text", "json", "html", "markdown", "prometheus"].contains(format) else { throw ValidationError("--format must be text, json, html, markdown or prometheus") }
         if let formatIn, LogFormat(rawValue: formatIn) == nil { throw ValidationError("--format-in must be one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))") }
         if files.isEmpty { throw ValidationError("give at least one log file, or - for stdin") }
         if follow, files.count != 1 || files[0] == "-" { throw ValidationError("--follow takes exactly one file") }
+        if anomalies, follow || files.contains("-") || !["text", "json", "markdown"].contains(format) { throw ValidationError("--anomalies reads files (not stdin, not --follow) and writes text, json or markdown") }
         if let since, Self.time(since) == nil { throw ValidationError("--since must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
         if let until, Self.time(until) == nil { throw ValidationError("--until must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
         if bruteForce < 1 || relayFailures < 1 || cardinality < 16 || top < 1 { throw ValidationError("thresholds must be positive") }
@@ -79,13 +83,25 @@ struct LogsCommand: ParsableCommand {
             try LogFollower(runner: r, path: files[0], interval: interval) { summary, newAlerts in
                 var text = ""
                 for a in newAlerts { text += "ALERT \(a.kind.rawValue) \(a.subject) [\(a.windowStart) … \(a.windowEnd)]: \(a.detail)\n" }
+                do { try ledgerAlerts.record(newAlerts) } catch { FileHandle.standardError.write(Data("mxray: ledger: \(error)\n".utf8)) }
                 if let summary { text += (try? render(summary)) ?? "" }
                 FileHandle.standardOutput.write(Data(text.utf8))
             }.run()
             return
         }
+        if anomalies {
+            do {
+                let report = LogAnomalies.detect(try r.series(files))
+                let text = format == "json" ? try JSONOutput.encode(report) + "\n" : LogAnomalyRenderer.render(report, markdown: format == "markdown")
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return
+            } catch let e as LogInputError {
+                throw MXRayError.couldNotRun(e.description)
+            }
+        }
         do {
             let s = try r.run(files)
+            try ledgerAlerts.record(s.alerts)
             FileHandle.standardOutput.write(Data(try render(s).utf8))
         } catch let e as LogInputError {
             throw MXRayError.couldNotRun(e.description)

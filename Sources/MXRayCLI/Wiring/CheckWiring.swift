@@ -56,6 +56,8 @@ public enum CheckWiring {
         public var relayTest = true
         public var perHost = 4
         public var tlsScan = true
+        /// Check the client settings the domain publishes (SRV, autoconfig, Autodiscover).
+        public var clientConfig = true
         public var options = CheckOptions()
 
         public init(resolver: ResolverConfiguration, caFile: String? = nil) {
@@ -71,9 +73,11 @@ public enum CheckWiring {
         probe.relayTest = s.relayTest
         probe.perAddressConcurrency = s.perHost
         let fetcher = HTTPSMTASTSFetcher(resolver: dns, caFile: s.caFile)
-        return CheckEngine(resolver: dns, prober: MailProberAdapter(options: probe),
-                           scanner: s.tlsScan ? TLSScannerAdapter(caFile: s.caFile, perHostConcurrency: s.perHost) : nil,
-                           fetcher: fetcher, options: s.options)
+        var engine = CheckEngine(resolver: dns, prober: MailProberAdapter(options: probe),
+                                 scanner: s.tlsScan ? TLSScannerAdapter(caFile: s.caFile, perHostConcurrency: s.perHost) : nil,
+                                 fetcher: fetcher, options: s.options)
+        if s.clientConfig { engine.clientFetcher = HTTPFetcherAdapter(resolver: dns, caFile: s.caFile) }
+        return engine
     }
 
     /// A resolver configuration from `--resolver` values (or /etc/resolv.conf when empty).
