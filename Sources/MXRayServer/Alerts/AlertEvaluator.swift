@@ -56,6 +56,8 @@ public struct AlertEvaluator: Sendable {
         public var previousFindings: [String: Severity]?
         /// Earliest certificate expiry seen in the run (leaf notAfter), if any.
         public var earliestCertificateExpiry: Date?
+        /// The run's round trip, for targets with one (`slowRoundTrip` reads it).
+        public var roundtrip: RoundtripOutcome?
 
         public init(target: String, at: Date, success: Bool, durationSeconds: Double, changes: [ChangeEvent],
                     findings: [String: Severity], previousFindings: [String: Severity]?, earliestCertificateExpiry: Date?) {
@@ -124,6 +126,14 @@ public struct AlertEvaluator: Sendable {
             let what = hits.map { "\($0.kind.rawValue) \($0.subject)" }.prefix(3).joined(separator: "; ")
             return (!hits.isEmpty, "\(run.target): \(hits.count) record change(s): \(what)", [])
         case .slowRoundTrip(let seconds):
+            if let rt = run.roundtrip {
+                // A round trip that did not arrive is slower than any limit.
+                guard rt.arrived, let s = rt.endToEndSeconds else {
+                    return (true, "round trip of \(run.target) did not arrive (\(rt.status)) (limit \(seconds) s)", [])
+                }
+                return (s > seconds, "round trip of \(run.target) took \(String(format: "%.2f", s)) s (limit \(seconds) s)", [])
+            }
+            // Targets without a round trip: the duration of the check itself.
             return (run.durationSeconds > seconds,
                     "check of \(run.target) took \(String(format: "%.2f", run.durationSeconds)) s (limit \(seconds) s)", [])
         }
@@ -143,7 +153,7 @@ public struct AlertEvaluator: Sendable {
         case .certificateExpiry(let d): return "a certificate expires within \(d) days"
         case .newFinding(let s): return "a new finding of severity \(s.rawValue) or higher"
         case .recordChanged(let k): return k.isEmpty ? "a record changed" : "a record changed: " + k.map(\.rawValue).joined(separator: ", ")
-        case .slowRoundTrip(let s): return "the check took longer than \(s) s"
+        case .slowRoundTrip(let s): return "the round trip (or, without one, the check) took longer than \(s) s"
         }
     }
 }
@@ -165,5 +175,6 @@ extension AlertEvaluator.RunFacts {
         self.init(target: run.target, at: run.finishedAt, success: run.success, durationSeconds: run.durationSeconds,
                   changes: run.changes, findings: keyed(report) ?? [:], previousFindings: keyed(previous),
                   earliestCertificateExpiry: earliest.map { Date(timeIntervalSince1970: $0) })
+        self.roundtrip = run.roundtrip
     }
 }

@@ -117,7 +117,7 @@ extension ServeConfig {
     }
 
     static func parseTarget(_ r: YAMLReader, defaults: Defaults) throws -> TargetConfig {
-        try r.onlyKeys(["name", "domain", "host", "ports", "checks", "interval", "jitter", "timeout", "labels"])
+        try r.onlyKeys(["name", "domain", "host", "ports", "checks", "interval", "jitter", "timeout", "labels", "roundtrip"])
         let domain = try r.string("domain"), host = try r.string("host")
         let kind: TargetConfig.Kind, value: String
         switch (domain, host) {
@@ -138,9 +138,10 @@ extension ServeConfig {
         var labels: [String: String] = [:]
         let l = try r.mapping("labels")
         for key in l.map.keys.sorted() { labels[key] = try l.string(key) ?? "" }
-        let t = TargetConfig(name: name, kind: kind, value: value, ports: try r.ints("ports", in: 1...65535),
+        var t = TargetConfig(name: name, kind: kind, value: value, ports: try r.ints("ports", in: 1...65535),
                              checks: try parseChecks(r, "checks") ?? defaults.checks,
                              interval: interval, jitter: jitter, timeout: timeout, labels: labels)
+        t.roundtrip = try parseRoundtrip(r.mapping("roundtrip"))
         do { _ = try CheckTarget.parse(value, asHost: kind == .host) } catch {
             throw ServeConfigError("\(r.path): \(error.description)")
         }

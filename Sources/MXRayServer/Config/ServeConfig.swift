@@ -86,6 +86,8 @@ public struct TargetConfig: Sendable, Equatable {
     /// Deadline of one whole check.
     public var timeout: Duration
     public var labels: [String: String]
+    /// A scheduled round trip next to the check (`roundtrip:`, see Roundtrip/RoundtripConfig.swift).
+    public var roundtrip: RoundtripConfig?
 
     public init(name: String, kind: Kind, value: String, ports: [Int]? = nil,
                 checks: Set<CheckKind> = Set(CheckKind.allCases), interval: Duration = .seconds(300),

@@ -56,6 +56,9 @@ public struct RunRecord: Sendable, Codable {
     /// The full report; loaded by `HistoryStore.run(id:)` and passed to `onRunCompleted`
     /// handlers, nil in lists.
     public var report: Report?
+    /// The target's round trip in this run, if it has one (set for `onRunCompleted` handlers;
+    /// `HistoryStore.roundtrip(runID:)` reads it back).
+    public var roundtrip: RoundtripOutcome?
 
     public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
 

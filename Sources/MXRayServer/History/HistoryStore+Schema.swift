@@ -49,6 +49,20 @@ extension HistoryStore {
                 CREATE INDEX alerts_at ON alerts(at);
                 """)
         }
+        m.registerMigration("v2-roundtrips") { db in
+            // One scheduled round trip per run (Roundtrip/RoundtripOutcome.swift).
+            try db.execute(sql: """
+                CREATE TABLE roundtrips (
+                  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                  target TEXT NOT NULL,
+                  at REAL NOT NULL,
+                  status TEXT NOT NULL,
+                  seconds REAL,
+                  outcome BLOB NOT NULL
+                );
+                CREATE INDEX roundtrips_target_at ON roundtrips(target, at);
+                """)
+        }
         return m
     }
 }

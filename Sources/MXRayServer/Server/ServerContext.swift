@@ -109,18 +109,27 @@ public final class ServerContext: Sendable {
     /// cancelled by shutdown is not stored (its report would be incomplete).
     static func check(_ target: TargetConfig, live: NIOLockedValueBox<Live>, history: HistoryStore,
                       metrics: ServerMetrics) async throws -> RunRecord {
-        let engine = live.withLockedValue { $0.wiring.engine(for: target) }
+        let (engine, tls) = live.withLockedValue { ($0.wiring.engine(for: target), $0.wiring.probeOptions.tls) }
+        async let roundtrip = ServerContext.roundtrip(target, settings: tls)
         let report = await engine.run(try target.checkTarget())
+        let roundtripOutcome = await roundtrip
         try Task.checkCancellation()
         let clock = ContinuousClock()
         let t0 = clock.now
-        let record: RunRecord
-        do { record = try await history.record(target: target.name, report: report) } catch {
+        var record: RunRecord
+        do {
+            record = try await history.record(target: target.name, report: report)
+            if let roundtripOutcome {
+                try await history.recordRoundtrip(runID: record.id, target: target.name, roundtripOutcome, at: report.finishedAt)
+                record.roundtrip = roundtripOutcome
+            }
+        } catch {
             metrics.historyWriteErrors.increment()
             throw error
         }
         metrics.historyWrite.record(clock.now - t0)
         metrics.update(target: target.name, report: report, success: record.success)
+        if let roundtripOutcome { metrics.updateRoundtrip(target: target.name, roundtripOutcome) }
         for h in live.withLockedValue({ $0.runHandlers }) { await h(record) }
         return record
     }
