@@ -99,7 +99,8 @@ private func resolver(_ servers: [FakeDNSServer], timeout: Duration = .milliseco
         #expect(a.status == .timeout)
         #expect(a.traces.count == 4)
         #expect(a.detail?.contains(s1.address.description) == true && a.detail?.contains(s2.address.description) == true)
-        #expect(elapsed < .seconds(2))
+        // 4 tries × 150 ms; bounded, with room for a loaded two-core machine (3.4 s once in CI).
+        #expect(elapsed < .seconds(5))
     }
 
     @Test func closedPortIsUnreachableNotTimeout() async throws {
