@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "MXRayServer",
             dependencies: [
-                "MailCore", "DNSWire", "MailWire", "Diagnosis", "Reporting", "DNSClient", "Probes", "MailAuth", "TLSWire", "TimeSeries", "CZlib",
+                "MailCore", "DNSWire", "MailWire", "Diagnosis", "Reporting", "DNSClient", "Probes", "MailAuth", "TLSWire", "TimeSeries", "CZlib", "Ledger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -147,14 +147,14 @@ let package = Package(
             exclude: ["CONTRACT.md"]
         ),
         .testTarget(name: "ServeTests", dependencies: [
-            "MXRayServer", "LabSupport", "Diagnosis", "Reporting", "DNSClient", "MailCore", "MailWire", "TLSWire",
+            "MXRayServer", "LabSupport", "Diagnosis", "Reporting", "DNSClient", "MailCore", "MailWire", "TLSWire", "Ledger",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "ServeWebTests", dependencies: ["MXRayServer", "LabSupport", "Diagnosis", "DNSWire", "MailCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")] + nio),
+        .testTarget(name: "ServeWebTests", dependencies: ["MXRayServer", "LabSupport", "Diagnosis", "DNSWire", "MailCore", "MailWire", "TLSWire", "Ledger", "TimeSeries", "Reporting", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")] + nio),
         // benchmarks/serve/run: seeds a history with 1,000 targets for the wrk runs.
         .executableTarget(name: "ServeBench", dependencies: ["MXRayServer", "Diagnosis"], path: "benchmarks/serve/ServeBench"),
         // END serve
@@ -178,7 +178,6 @@ let package = Package(
         .executableTarget(name: "FuzzTLSHandshake", dependencies: ["FuzzSupport", "TLSWire"] + nio),
         .executableTarget(name: "FuzzLedgerEntry", dependencies: ["FuzzSupport", "Ledger"]),
         .executableTarget(name: "FuzzNetSpecs", dependencies: ["FuzzSupport", "Diagnosis", "DNSWire"]),
-        .executableTarget(name: "FuzzFlowHeaders", dependencies: ["FuzzSupport", "Diagnosis"]),
         .executableTarget(name: "FuzzMessageHeaders", dependencies: ["FuzzSupport", "MailAuth"]),
         .executableTarget(name: "FuzzAuthResults", dependencies: ["FuzzSupport", "MailAuth"]),
         .executableTarget(name: "FuzzClientConfig", dependencies: ["FuzzSupport", "Diagnosis"]),

@@ -6,6 +6,7 @@ public struct LogDecoder: Sendable {
     public var years: YearInference
     var exchange = ExchangeDecoder()
     var journal = JournalDecoder()
+    var stamps = SyslogHeader.StampCache()
 
     public init(format: LogFormat, years: YearInference) {
         self.format = format
@@ -55,7 +56,7 @@ public struct LogDecoder: Sendable {
         var e = MailEvent()
         switch format {
         case .postfix, .dovecot, .syslog:
-            guard SyslogHeader.parse(line, years: years, into: &e) != nil else { sink(&e, line); return }
+            guard SyslogHeader.parse(line, years: years, into: &e, cache: &stamps) != nil else { sink(&e, line); return }
             route(line, &e)
             sink(&e, line)
         case .exim:

@@ -6,7 +6,22 @@
 ///
 /// `parse` fills time, host, program, pid and returns the index where the message starts.
 public enum SyslogHeader {
+    /// The last plain `Mmm dd hh:mm:ss ` stamp and its time: consecutive lines mostly share it.
+    public struct StampCache: Sendable {
+        var a: UInt64 = 0, b: UInt64 = 0
+        var time: Int64 = 0
+        var valid = false
+        public init() {}
+    }
+
     public static func parse(_ b: LineBytes, years: YearInference, into e: inout MailEvent) -> Int? {
+        var cache = StampCache()
+        return parse(b, years: years, into: &e, cache: &cache)
+    }
+
+    /// As `parse(_:years:into:)`, reusing the time of the previous line when its first 16 bytes
+    /// (a traditional stamp and the space after it) are the same.
+    public static func parse(_ b: LineBytes, years: YearInference, into e: inout MailEvent, cache: inout StampCache) -> Int? {
         guard b.count > 16 else { return nil }
         var i: Int
         if isDigit(b[0]) {
@@ -14,9 +29,18 @@ public enum SyslogHeader {
             e.time = t.micros
             i = t.end
         } else {
-            guard let t = LogTime.syslog(b, at: 0) else { return nil }
-            e.time = years.micros(month: t.month, day: t.day, secondOfDay: t.secondOfDay)
-            i = t.end
+            let raw = UnsafeRawPointer(b.base.baseAddress!)
+            let w0 = raw.loadUnaligned(as: UInt64.self), w1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if cache.valid, w0 == cache.a, w1 == cache.b {
+                e.time = cache.time
+                i = 15
+            } else {
+                guard let t = LogTime.syslog(b, at: 0) else { return nil }
+                e.time = years.micros(month: t.month, day: t.day, secondOfDay: t.secondOfDay)
+                i = t.end
+                cache.valid = i == 15 && b[15] == 32
+                cache.a = w0; cache.b = w1; cache.time = e.time
+            }
         }
         guard i < b.count, b[i] == 32 else { return nil }
         i += 1

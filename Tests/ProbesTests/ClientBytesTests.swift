@@ -21,24 +21,31 @@ import Testing
         let obs = await MailProber(options: try options()).probePort(ProbeTarget(address: "127.0.0.1"), port: peer.port, as: .smtp)
         #expect(obs.outcome == .completed)
         let u = "mxray-relay-test"
-        let expected = [
-            "EHLO mxray.invalid", "VRFY postmaster", "EXPN postmaster",
+        // The peer advertises PIPELINING: the relay attempts, RSET and VRFY go as one group with
+        // VRFY last, then EXPN and QUIT each as the last (only) command of their own group (RFC
+        // 2920 §3.1: VRFY, EXPN and QUIT may only end a group). DATA never follows.
+        let group = [
             "RSET", "MAIL FROM:<\(u)@example.com>", "RCPT TO:<\(u)@example.net>",
             "RSET", "MAIL FROM:<\(u)@example.com>", "RCPT TO:<\(u)%example.net@[127.0.0.1]>",
             "RSET", "MAIL FROM:<\(u)@example.com>", "RCPT TO:<@[127.0.0.1]:\(u)@example.net>",
             "RSET", "MAIL FROM:<\(u)@example.com>", "RCPT TO:<example.net!\(u)@[127.0.0.1]>",
             "RSET", "MAIL FROM:<\(u)@example.com>", "RCPT TO:<\"\(u)@example.net\"@[127.0.0.1]>",
-            "RSET", "QUIT",
-        ].map { $0 + "\r\n" }.joined()
+            "RSET", "VRFY postmaster",
+        ]
+        let expected = (["EHLO mxray.invalid"] + group + ["EXPN postmaster", "QUIT"]).map { $0 + "\r\n" }.joined()
         #expect(peer.receivedText == expected)
         #expect(!peer.receivedText.contains("DATA"))
         let s = try #require(obs.smtp)
         #expect(s.fingerprint == ServerFingerprint(software: "Exim", version: "4.96"))
         #expect(s.relay.count == 5 && s.relay.allSatisfy { !$0.accepted })
+        #expect(s.vrfy?.code == 502 && s.expn?.code == 502)
         let ids = ProbeAnalysis.analyse([obs]).findings.map(\.id)
         #expect(ids == ["smtp.starttls.missing"])
-        // Transcript: every line timed, directions marked.
-        #expect(obs.transcript.lines.contains { $0.direction == .sent && $0.text == "VRFY postmaster" })
+        // Transcript: the group is one sent line, written whole and marked as pipelined; EXPN and
+        // QUIT are lines of their own. Nothing in it is redacted (no credentials are sent).
+        let sent = obs.transcript.lines.filter { $0.direction == .sent }.map(\.text)
+        #expect(sent == ["EHLO mxray.invalid", group.joined(separator: "\\r\\n") + " (pipelined, RFC 2920)", "EXPN postmaster", "QUIT"])
+        #expect(obs.transcript.lines.allSatisfy { !$0.redacted })
         #expect(obs.transcript.lines.contains { $0.direction == .received && $0.text.hasPrefix("220 fake.test") })
     }
 

@@ -4,8 +4,8 @@
 # versions and suites (from both tools' JSON). Then repeats one port with 40 ms added each way
 # (scripts/lab delay). Needs the lab up (scripts/lab up) and testssl (Debian testssl.sh).
 #
-# Usage: benchmarks/tls/run.sh [--testssl-mode pE|full] [--no-delay]
-#   MXRAY=path/to/mxray (default .build/debug/mxray)
+# Usage: benchmarks/tls/run.sh [--testssl-mode pE|full] [--no-delay] [--delay-only]
+#   MXRAY=path/to/mxray (default .build/debug/mxray); MXRAY_ARGS="--per-host 32" adds options
 #   pE (default): testssl -p -E, the versions and every suite per version, the scope both tools must agree on;
 #   full: testssl's default run (what an admin types; its JSON has no per-version suite list, so the
 #   comparison column then reports only what it can)
@@ -14,10 +14,12 @@ cd "$(dirname "$0")/../.."
 MXRAY=${MXRAY:-.build/debug/mxray}
 MODE=pE
 DELAY=1
+ONLY_DELAY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --testssl-mode) MODE=$2; shift 2 ;;
     --no-delay) DELAY=0; shift ;;
+    --delay-only) ONLY_DELAY=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +47,7 @@ one() {  # address port starttls host label
   [ "$MODE" = pE ] && extra=(-p -E)
   t0=$(now)
   "$MXRAY" tls "$a:$p" --host "$h" --starttls "$s" --ca-file "$MXRAY_LAB_CA_FILE" --resolver "$MXRAY_LAB_RESOLVER" \
-    --format json --fail-on critical > "$OUT/m.json" || true
+    --format json --fail-on critical ${MXRAY_ARGS:-} > "$OUT/m.json" || true
   t1=$(now)
   rm -f "$OUT/t.json"
   testssl --quiet --nodns none --warnings batch --starttls "$s" "${extra[@]}" --jsonfile "$OUT/t.json" "$a:$p" > /dev/null 2>&1 || true
@@ -73,18 +75,21 @@ if not same:
 PY
 }
 
-echo "mxray: $MXRAY; testssl $(testssl --version 2>/dev/null | grep -m1 -o 'testssl.sh[^ ]* [0-9.a-z-]*' || echo '?') mode $MODE; $(nproc) cores; $(date -u +%FT%TZ)"
+echo "mxray: $MXRAY ${MXRAY_ARGS:-}; load $(cut -d' ' -f1-3 /proc/loadavg); testssl $(testssl --version 2>/dev/null | grep -m1 -o 'testssl.sh[^ ]* [0-9.a-z-]*' || echo '?') mode $MODE; $(nproc) cores; $(date -u +%FT%TZ)"
 echo
 echo "| port | mxray | handshakes | testssl | ratio | versions+suites |"
 echo "|---|---|---|---|---|---|"
 for line in "${PORTS[@]}"; do
+  [ "$ONLY_DELAY" = 1 ] && break
   set -- $line
   one "$1" "$2" "$3" "$4" "$4:$2 ($3)"
 done
 if [ "$DELAY" = 1 ]; then
   set -- $MXRAY_LAB_BROKEN_REAL 25 smtp mx-real.broken.lab.test
+  DELAYED=$1
+  # Only this address's delay is removed: other users of the lab may have their own.
+  trap 'scripts/lab delay "$DELAYED" off > /dev/null; rm -rf "$OUT"' EXIT
   scripts/lab delay "$1" 40 > /dev/null
-  trap 'scripts/lab delay off > /dev/null; rm -rf "$OUT"' EXIT
   one "$1" "$2" "$3" "$4" "$4:$2 ($3) +40 ms each way"
-  scripts/lab delay off > /dev/null
+  scripts/lab delay "$1" off > /dev/null
 fi

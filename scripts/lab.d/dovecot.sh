@@ -13,6 +13,9 @@ listen = $GOOD_MX1, $GOOD_MX2, $WEAK_MX, ${FLOW_ADDR:-127.0.20.3}
 ssl = yes
 ssl_cert = <$S/ca/good.chain.crt
 ssl_key = <$S/ca/good.key
+# Finite-field DH parameters, as Debian's Dovecot 2.3 ships them (ssl_dh = </usr/share/dovecot/dh.pem):
+# without them an instance that allows DHE suites picks one, cannot serve it and drops the connection.
+ssl_dh = <$S/dovecot/dh.pem
 ssl_min_protocol = TLSv1.2
 ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20
 ssl_prefer_server_ciphers = yes
@@ -86,6 +89,10 @@ lab_dovecot_up() {
   printf '%s:{PLAIN}%s::::::\n' "$LAB_USER" "$(cat "$S/etc/password")" > "$S/dovecot/users"
   chmod 644 "$S/dovecot/users"
   local changed=0
+  # RFC 7919 ffdhe2048: a fixed group, so this is instant and the same on every machine.
+  openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 2>/dev/null \
+    | write_if_changed "$S/dovecot/dh.pem" && changed=1
+  [ -s "$S/dovecot/dh.pem" ] || die "could not write the DH parameters $S/dovecot/dh.pem (openssl genpkey)"
   lab_dovecot_conf | write_if_changed "$S/dovecot/dovecot.conf" && changed=1
   if is_running dovecot; then
     [ $changed = 1 ] && doveadm -c "$S/dovecot/dovecot.conf" reload

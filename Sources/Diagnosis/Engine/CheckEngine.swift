@@ -217,37 +217,54 @@ public struct CheckEngine: Sendable {
         }
     }
 
-    /// Probe one address, then scan TLS on the ports that answered.
+    /// Probe one address and, beside it, scan TLS on `tlsPorts`: the scan needs nothing from
+    /// the probe (it connects and talks STARTTLS itself), so it does not wait for it. A scan of
+    /// a port the probe did not see open is dropped, as if it had not run.
     func runHost(_ address: ProbeAddress, ports: [Int], prober: any PortProbing, deadline: ContinuousClock.Instant) async -> HostRun {
         var run = HostRun()
         let left = deadline - ContinuousClock.now
         guard left > .zero else { run.probeTimedOut = true; return run }
+        async let scans = scanTLS(address, ports: options.tlsPorts.filter(ports.contains), deadline: deadline)
         run.ports = await withDeadline(deadline) { await prober.probe([address], ports: ports, timeout: left) } ?? []
         if run.ports.isEmpty { run.probeTimedOut = true }
-        guard let scanner else { return run }
-        for port in options.tlsPorts {
+        for (port, scan) in await scans {
             guard run.ports.contains(where: { $0.port == port && $0.connect.state == .open }) else { continue }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { run.tlsTimedOut = true; break }
-            let host = address.host ?? address.address
-            let resolver = self.resolver
-            let scan: TLSScanResult? = await withDeadline(deadline) {
-                var s = await scanner.scan(host: host, address: address.address, port: port, timeout: remaining)
-                if s.status == .completed, address.host != nil {
-                    // RFC 7672 §2.2: TLSA at _25._tcp.<MX host>; §2.2.2: for an alias, the
-                    // expanded name first, then the original name.
-                    let dane = TLSDANECheck(resolver: resolver)
-                    for name in [address.canonicalHost, host].compactMap({ $0 }) {
-                        let report = await dane.evaluate(host: name, port: port, certificate: s.certificate)
-                        s.dane = report
-                        if !report.records.isEmpty { break }
-                    }
-                }
-                return s
-            }
             if let scan { run.tls.append(scan) } else { run.tlsTimedOut = true }
         }
         return run
+    }
+
+    /// The TLS scans of one address, with DANE (nil: the deadline came first).
+    func scanTLS(_ address: ProbeAddress, ports: [Int], deadline: ContinuousClock.Instant) async -> [(Int, TLSScanResult?)] {
+        guard let scanner, !ports.isEmpty else { return [] }
+        let host = address.host ?? address.address
+        let resolver = self.resolver
+        return await withTaskGroup(of: (Int, TLSScanResult?).self) { group in
+            for port in ports {
+                group.addTask {
+                    let remaining = deadline - ContinuousClock.now
+                    guard remaining > .zero else { return (port, nil) }
+                    let scan: TLSScanResult? = await withDeadline(deadline) {
+                        var s = await scanner.scan(host: host, address: address.address, port: port, timeout: remaining)
+                        if s.status == .completed, address.host != nil {
+                            // RFC 7672 §2.2: TLSA at _25._tcp.<MX host>; §2.2.2: for an alias, the
+                            // expanded name first, then the original name.
+                            let dane = TLSDANECheck(resolver: resolver)
+                            for name in [address.canonicalHost, host].compactMap({ $0 }) {
+                                let report = await dane.evaluate(host: name, port: port, certificate: s.certificate)
+                                s.dane = report
+                                if !report.records.isEmpty { break }
+                            }
+                        }
+                        return s
+                    }
+                    return (port, scan)
+                }
+            }
+            var out: [(Int, TLSScanResult?)] = []
+            for await r in group { out.append(r) }
+            return out.sorted { $0.0 < $1.0 }
+        }
     }
 
     /// A host target's addresses: the literal, or A/AAAA through the resolver.

@@ -1,4 +1,5 @@
 import Foundation
+import MailAuth
 import MailCore
 import MailWire
 
@@ -82,7 +83,10 @@ public enum FlowAnalysis {
             if e2e > slowSeconds { out.append(raise("flow.roundtrip.slow", subject, detail + " Threshold \(Int(slowSeconds)) s.", ids)) }
             if rt.folderIsJunk { out.append(raise("flow.roundtrip.junk", subject, "Found in \(rt.folder ?? "?").", ids)) }
             let failed = rt.authenticationResults.flatMap { ar in
-                ar.methods.filter { ["fail", "softfail", "permerror", "temperror"].contains($0.result) }.map { "\(ar.authservID): \($0.method)=\($0.result) \($0.properties)" }
+                ar.results.filter { ["fail", "softfail", "permerror", "temperror"].contains($0.result) }.map { m in
+                    let props = m.properties.map { "\($0.type).\($0.name)=\($0.value)" }.joined(separator: " ")
+                    return "\(ar.authservID): \(m.method)=\(m.result)" + (props.isEmpty ? "" : " " + props)
+                }
             }
             if !failed.isEmpty { out.append(raise("flow.roundtrip.auth-failed", subject, failed.joined(separator: "; "), ids)) }
         case "notArrived":

@@ -1,3 +1,4 @@
+import MailAuth
 import MailCore
 import MailWire
 
@@ -81,7 +82,8 @@ public struct RoundtripSummary: Sendable, Codable, Equatable {
     public var afterAcceptanceMilliseconds: Double?
     public var pollIntervalMilliseconds: Double
     public var arrivalTimeoutSeconds: Double
-    public var received: [ReceivedHop]
+    /// Received fields, newest first (RFC 5321 §4.4).
+    public var received: [ReceivedHeader]
     public var authenticationResults: [AuthenticationResults]
     public var imapFailure: String?
     public var imapSteps: [StepTiming]
@@ -103,9 +105,11 @@ public struct RoundtripSummary: Sendable, Codable, Equatable {
         self.afterAcceptanceMilliseconds = afterAcceptanceMilliseconds
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
         self.arrivalTimeoutSeconds = arrivalTimeoutSeconds
-        let fields = HeaderSection.parse(headerSection)
-        self.received = ReceivedHop.chain(fields)
-        self.authenticationResults = AuthenticationResults.all(fields)
+        // The round trip's header section goes through the one header parser (MailAuth/Message,
+        // bounded: RFC 5322 §2.2 unfolding, RFC 5321 §4.4 Received, RFC 8601 Authentication-Results).
+        let header = try? MessageHeader.parse(headerSection)
+        self.received = Array((header?.receivedChain ?? []).prefix(100))
+        self.authenticationResults = Array((header?.authenticationResults ?? []).prefix(50))
         self.imapFailure = imapFailure
         self.imapSteps = imapSteps
         self.imapTranscript = imapTranscript

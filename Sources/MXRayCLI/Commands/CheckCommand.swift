@@ -15,7 +15,10 @@ struct CheckCommand: AsyncParsableCommand {
         checked) or, with --host, one mail host. The stages run concurrently as soon as their
         inputs exist — locate (MX, addresses, reverse DNS, DNSSEC, provider), auth (SPF, DKIM,
         DMARC, MTA-STS, TLS-RPT), probe (every MX address on 25 and the client ports), TLS
-        (versions, suites, certificate, DANE on port 25) — under one overall --timeout. A stage
+        (versions, weak suites, groups, certificate, DANE on port 25) — under one overall --timeout.
+        The TLS stage runs beside the port probes. By default it is a quick assessment: one
+        wave of hellos per port answers what the grade and the findings need; --tls-scan full
+        enumerates every suite of every version (mxray tls does that for one port). A stage
         that cannot run says "could not test". The fault trees then name the most likely root
         causes of a symptom (--symptom), each with its evidence and fix.
 
@@ -81,11 +84,23 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-relay-test"), help: "Skip the open-relay test (MAIL FROM/RCPT TO with outside addresses; never DATA).")
     var noRelayTest = false
 
-    @Flag(name: .customLong("no-tls-scan"), help: "Skip the in-depth TLS scan (versions, suites, DANE); STARTTLS is still probed.")
+    @Option(name: .customLong("tls-scan"), help: """
+        TLS on port 25: quick (default: one wave of hellos per port, enough for the grade and \
+        the version, suite, group, feature and certificate findings; not the server's suite \
+        order), full (every suite of every version in order, as `mxray tls` does) or off.
+        """)
+    var tlsScan: String = "quick"
+
+    @Flag(name: .customLong("no-tls-scan"), help: "Same as --tls-scan off; STARTTLS is still probed.")
     var noTLSScan = false
 
-    @Option(name: .customLong("per-host"), help: "At most this many connections to one address at a time.")
-    var perHost: Int = 4
+    @Option(name: .customLong("per-host"), help: """
+        At most this many connections to one address at a time, for the port probes and again for \
+        the TLS hellos. The default, 16, lets the seven ports and the quick TLS assessment's one \
+        wave of hellos (about 16) each run at once: every round trip to the host counts once, \
+        not once per wave.
+        """)
+    var perHost: Int = 16
 
     @Option(name: .customLong("dkim-selector"), help: "A DKIM selector to look up besides the common ones; repeatable.")
     var dkimSelectors: [String] = []
@@ -120,6 +135,9 @@ struct CheckCommand: AsyncParsableCommand {
         }
         guard Self.formats.contains(format) else { throw ValidationError("--format must be one of \(Self.formats.joined(separator: ", ")), not '\(format)'") }
         guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard TLSScanMode(rawValue: tlsScan) != nil else {
+            throw ValidationError("--tls-scan must be one of \(TLSScanMode.allCases.map(\.rawValue).joined(separator: ", ")), not '\(tlsScan)'")
+        }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) { throw ValidationError("--ca-file '\(caFile)' is not readable") }
         guard (1...64).contains(perHost) else { throw ValidationError("--per-host must be 1…64") }
     }
@@ -140,6 +158,7 @@ struct CheckCommand: AsyncParsableCommand {
         var settings = CheckWiring.Settings(resolver: try CheckWiring.resolverConfiguration(resolvers), caFile: caFile)
         settings.relayTest = !noRelayTest
         settings.tlsScan = !noTLSScan
+        settings.tlsScanMode = TLSScanMode(rawValue: tlsScan) ?? .quick
         settings.perHost = perHost
         settings.options.timeout = .milliseconds(Int64(timeout * 1000))
         settings.options.symptom = symptom.flatMap(Symptom.init(rawValue:))

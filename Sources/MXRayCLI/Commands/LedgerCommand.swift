@@ -6,6 +6,7 @@ import Glibc
 import Diagnosis
 import Ledger
 import MailLogs
+import Reporting
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,7 @@ struct LedgerCommand: ParsableCommand {
           mxray ledger show evidence.ledger
           mxray ledger proof evidence.ledger --index 0
           mxray ledger verify evidence.ledger --vkey-file /etc/mxray/ledger.key.pub
+          mxray logs --anomalies /var/log/mail.log --ledger evidence.ledger --ledger-key-file /etc/mxray/ledger.key
         """,
         subcommands: [LedgerKeygen.self, LedgerAppend.self, LedgerShow.self, LedgerProof.self, LedgerVerify.self]
     )
@@ -145,7 +147,7 @@ enum LedgerSink {
 /// (kind `alert.<rule>`, the alert as JSON), so the evidence of an incident cannot be edited
 /// afterwards. An alert already in the ledger (same kind and payload) is not added twice.
 struct LedgerAlertOptions: ParsableArguments {
-    @Option(name: .customLong("ledger"), help: "Append every alert to this evidence ledger (see `mxray ledger`).") var ledger: String?
+    @Option(name: .customLong("ledger"), help: "Append every alert (with --anomalies: every anomaly episode) to this evidence ledger (see `mxray ledger`).") var ledger: String?
     @Option(name: .customLong("ledger-key-file"), help: "Signer key for --ledger (default: $MXRAY_LEDGER_KEY_FILE or $MXRAY_LEDGER_KEY).") var ledgerKeyFile: String?
 
     @discardableResult
@@ -164,6 +166,39 @@ struct LedgerAlertOptions: ParsableArguments {
             added += 1
         }
         return added
+    }
+
+    /// `mxray logs --anomalies --ledger PATH`: each anomaly episode becomes an entry of kind
+    /// `anomaly.<series>` (`anomaly.auth-failures`) whose payload is the explained alert: series,
+    /// detector, expected range, observed value, robust z, reason and the first evidence lines.
+    /// An episode already recorded (same series and start) is not added again, even when it has
+    /// resolved since (its end time changed).
+    @discardableResult
+    func recordAnomalies(_ alerts: [LogAnomalies.Alert]) throws -> Int {
+        guard let ledger, !alerts.isEmpty else { return 0 }
+        let signer = try LedgerKeyOptions.parse(ledgerKeyFile.map { ["--key-file", $0] } ?? []).signer()
+        struct Start: Decodable { var series: String; var start: String }
+        var existing = Set<String>()
+        for s in (try? LedgerFile.read(path: ledger))?.entries ?? [] where s.entry.kind.hasPrefix("anomaly.") {
+            if let k = try? JSONDecoder().decode(Start.self, from: Data(s.entry.payload)) { existing.insert(k.series + "\u{0}" + k.start) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var added = 0
+        for a in alerts where !existing.contains(a.series + "\u{0}" + a.start) {
+            try LedgerSink.append(path: ledger, kind: Self.anomalyKind(a.series), payload: Array(try encoder.encode(a)), signer: signer)
+            existing.insert(a.series + "\u{0}" + a.start)
+            added += 1
+        }
+        return added
+    }
+
+    /// `anomaly.` + the series name in ledger-kind characters (`4xx replies` → `anomaly.4xx-replies`).
+    static func anomalyKind(_ series: String) -> String {
+        let body = series.lowercased().map { c -> Character in
+            c.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") ? c : "-"
+        }
+        return "anomaly." + String(String(body).prefix(56))
     }
 }
 

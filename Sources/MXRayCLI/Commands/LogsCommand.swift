@@ -17,7 +17,9 @@ struct LogsCommand: ParsableCommand {
         Example:
           mxray logs /var/log/mail.log /var/log/mail.log.1.gz
           mxray logs --format json --since 2026-11-29T00:00:00Z /var/log/mail.log
+          mxray logs --forecast --queue-limit 500 /var/log/mail.log
           mxray logs --anomalies /var/log/mail.log /var/log/mail.log.1
+          mxray logs --anomalies --ledger evidence.ledger --ledger-key-file /etc/mxray/ledger.key /var/log/mail.log
           journalctl -u postfix -o json | mxray logs - --format html > report.html
         """
     )
@@ -36,6 +38,8 @@ struct LogsCommand: ParsableCommand {
     @Option(help: "Exact counting up to this many distinct keys per table, then heavy hitters.") var cardinality: Int = 50_000
     @Option(help: "Rows in each top table.") var top: Int = 10
     @Option(help: "Threads for large files (default: the number of cores).") var threads: Int?
+    @Option(name: .customLong("queue-limit"), help: "Queue size (messages) the deferred-queue forecast looks for.") var queueLimit: Double = 1_000
+    @Flag(inversion: .prefixedNo, help: "Forecast the deferred queue (trend, time until --queue-limit, interval). Default: when the queue-growth alert fires; --forecast always, --no-forecast never. Made from the same single pass over the input.") var forecast: Bool?
     @OptionGroup var ledgerAlerts: LedgerAlertOptions
 
     func validate() throws {
@@ -46,7 +50,7 @@ struct LogsCommand: ParsableCommand {
         if anomalies, follow || files.contains("-") || !["text", "json", "markdown"].contains(format) { throw ValidationError("--anomalies reads files (not stdin, not --follow) and writes text, json or markdown") }
         if let since, Self.time(since) == nil { throw ValidationError("--since must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
         if let until, Self.time(until) == nil { throw ValidationError("--until must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
-        if bruteForce < 1 || relayFailures < 1 || cardinality < 16 || top < 1 { throw ValidationError("thresholds must be positive") }
+        if bruteForce < 1 || relayFailures < 1 || cardinality < 16 || top < 1 || !(queueLimit > 0) { throw ValidationError("thresholds must be positive") }
     }
 
     static func time(_ s: String) -> Int64? {
@@ -63,18 +67,28 @@ struct LogsCommand: ParsableCommand {
         r.options.alerts.relayFailureThreshold = relayFailures
         r.options.cardinalityCap = cardinality
         r.options.top = top
+        r.options.keepQueueBacklog = forecast == true
         r.threads = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         return r
     }
 
-    func render(_ s: LogSummary) throws -> String {
+    func render(_ s: LogSummary, queue: QueueForecast.Result? = nil) throws -> String {
         switch format {
-        case "json": return try JSONOutput.encode(s) + "\n"
-        case "html": return LogHTMLRenderer.render(s)
-        case "markdown": return LogTextRenderer.render(s, markdown: true)
+        case "json": return try (queue == nil ? JSONOutput.encode(s) : JSONOutput.encode(LogReportWithForecast(summary: s, queue: queue))) + "\n"
+        case "html": return LogHTMLRenderer.render(s, queueForecast: queue)
+        case "markdown": return LogTextRenderer.render(s, markdown: true, queueForecast: queue)
         case "prometheus": return LogPrometheusRenderer.render(s)
-        default: return LogTextRenderer.render(s)
+        default: return LogTextRenderer.render(s, queueForecast: queue)
         }
+    }
+
+    /// The deferred-queue forecast from the summary's per-minute backlog (kept by the aggregator when
+    /// the queue-growth alert fired, or always with --forecast): the files are read once.
+    func queueForecast(_ s: LogSummary) -> QueueForecast.Result? {
+        guard format != "prometheus", forecast ?? true, let b = s.queueBacklog else { return nil }
+        var o = QueueForecast.Options()
+        o.limit = queueLimit
+        return QueueForecast.forecast(b, options: o)
     }
 
     func run() throws {
@@ -91,7 +105,14 @@ struct LogsCommand: ParsableCommand {
         }
         if anomalies {
             do {
-                let report = LogAnomalies.detect(try r.series(files))
+                let series = try r.series(files)
+                var report = LogAnomalies.detect(series)
+                if forecast != false {
+                    var o = QueueForecast.Options()
+                    o.limit = queueLimit
+                    report.queueForecast = QueueForecast.forecast(series, options: o)
+                }
+                try ledgerAlerts.recordAnomalies(report.alerts)
                 let text = format == "json" ? try JSONOutput.encode(report) + "\n" : LogAnomalyRenderer.render(report, markdown: format == "markdown")
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return
@@ -102,7 +123,7 @@ struct LogsCommand: ParsableCommand {
         do {
             let s = try r.run(files)
             try ledgerAlerts.record(s.alerts)
-            FileHandle.standardOutput.write(Data(try render(s).utf8))
+            FileHandle.standardOutput.write(Data(try render(s, queue: queueForecast(s)).utf8))
         } catch let e as LogInputError {
             throw MXRayError.couldNotRun(e.description)
         }

@@ -12,12 +12,19 @@ struct ServeCommand: AsyncParsableCommand {
         run's report and what changed since the previous run in SQLite, exports Prometheus
         metrics on /metrics and serves the dashboard, the JSON API and a blackbox-style /probe.
         SIGHUP or POST /-/reload re-reads the configuration; a bad one keeps the old one and
-        says why. SIGTERM/SIGINT finish the checks in flight, then stop. The configuration
-        format is documented in docs/serve.md.
+        says why. SIGTERM/SIGINT finish the checks in flight, then stop. Every run also feeds
+        anomaly detectors (connect/handshake time and success per address and port, round-trip
+        time): an episode becomes an alert with its explanation, an `mxray_anomaly_active`
+        series and a line on the target page; latency trends and certificate expiry are
+        forecast (`mxray_forecast_*`). With `ledger:` every fired alert is appended to an
+        evidence ledger (`mxray ledger verify` checks it). The configuration format is
+        documented in docs/serve.md.
 
         Examples:
           mxray serve --config mxray.yaml
           mxray serve --config mxray.yaml --check-config
+          mxray ledger keygen --name mx.example.org/evidence --out /etc/mxray/ledger.key   # for ledger: key_file
+          mxray ledger verify /var/lib/mxray/evidence.ledger --vkey-file /etc/mxray/ledger.key.pub
           echo 'a long passphrase' | mxray serve --hash-password
         """
     )

@@ -55,7 +55,7 @@ struct TLSCommand: AsyncParsableCommand {
     var resolver: String?
 
     @Option(name: .customLong("per-host"), help: "At most this many connections at a time.")
-    var perHost: Int = 4
+    var perHost: Int = 16
 
     @Option(help: "Overall deadline in seconds.")
     var timeout: Double = 120

@@ -22,23 +22,44 @@ public struct MailProberAdapter: PortProbing {
     }
 }
 
+/// How deep `check` looks at TLS (`--tls-scan`).
+public enum TLSScanMode: String, Sendable, CaseIterable {
+    /// Every suite of every version by elimination (what `mxray tls` does).
+    case full
+    /// One wave of hellos per port: versions, weak suites per version, groups, features, the
+    /// certificate: what the grade and the findings need (`TLSQuickAssessment`).
+    case quick
+    /// No TLS scan; STARTTLS is still probed.
+    case off
+}
+
 /// The real TLS scanner behind `TLSScanning`: STARTTLS chosen by port, the extra CA for the
-/// certificate check, the per-host cap.
+/// certificate check, the per-host cap; the full scan or the quick assessment.
 public struct TLSScannerAdapter: TLSScanning {
     public var caFile: String?
     public var perHostConcurrency: Int
+    public var mode: TLSScanMode
 
-    public init(caFile: String?, perHostConcurrency: Int = 4) {
+    public init(caFile: String?, perHostConcurrency: Int = 4, mode: TLSScanMode = .full) {
         self.caFile = caFile
         self.perHostConcurrency = perHostConcurrency
+        self.mode = mode
     }
+
+    /// The quick assessment splits its offers where the NCSC-NL grade changes.
+    public static let ranking = TLSQuickAssessment.Ranking(
+        suite: { NCSCGuidelines.grade(suite: $0).0.rawValue },
+        group: { NCSCGuidelines.grade(group: $0).rawValue })
 
     public func scan(host: String, address: String, port: Int, timeout: Duration) async -> TLSScanResult {
         var o = TLSScanOptions(host: host, address: address, port: port, starttls: StartTLSProtocol.forPort(port))
         o.caFile = caFile
         o.perHostConcurrency = perHostConcurrency
         o.overallTimeout = timeAmount(timeout)
-        return await TLSScanner(options: o).scan()
+        switch mode {
+        case .quick: return await TLSQuickAssessment(options: o, ranking: Self.ranking).scan()
+        case .full, .off: return await TLSScanner(options: o).scan()
+        }
     }
 }
 
@@ -54,8 +75,12 @@ public enum CheckWiring {
         public var resolver: ResolverConfiguration
         public var caFile: String?
         public var relayTest = true
-        public var perHost = 4
+        /// At most this many connections to one address at a time for the port probes, and as
+        /// many for the TLS hellos (see `CheckCommand` --per-host for why 16).
+        public var perHost = 16
+        /// Off when false, whatever `tlsScanMode` says (kept for `--no-tls-scan`).
         public var tlsScan = true
+        public var tlsScanMode = TLSScanMode.quick
         /// Check the client settings the domain publishes (SRV, autoconfig, Autodiscover).
         public var clientConfig = true
         public var options = CheckOptions()
@@ -74,7 +99,8 @@ public enum CheckWiring {
         probe.perAddressConcurrency = s.perHost
         let fetcher = HTTPSMTASTSFetcher(resolver: dns, caFile: s.caFile)
         var engine = CheckEngine(resolver: dns, prober: MailProberAdapter(options: probe),
-                                 scanner: s.tlsScan ? TLSScannerAdapter(caFile: s.caFile, perHostConcurrency: s.perHost) : nil,
+                                 scanner: s.tlsScan && s.tlsScanMode != .off
+                                    ? TLSScannerAdapter(caFile: s.caFile, perHostConcurrency: s.perHost, mode: s.tlsScanMode) : nil,
                                  fetcher: fetcher, options: s.options)
         if s.clientConfig { engine.clientFetcher = HTTPFetcherAdapter(resolver: dns, caFile: s.caFile) }
         return engine

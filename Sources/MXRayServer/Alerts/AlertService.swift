@@ -9,6 +9,9 @@ public actor AlertService {
     var receivers: [AlertReceiver]
     let store: HistoryStore
     let delivery: AlertDelivery
+    /// Anomaly episodes as alerts (`anomalies:`), and the evidence ledger (`ledger:`), if any.
+    var anomalies: AnomaliesConfig
+    var ledger: EvidenceLedger?
     /// The report of the previous run per target (for "new finding" rules).
     var previousReports: [String: Report] = [:]
     /// Delivery failures, newest last (the UI shows them; bounded).
@@ -19,18 +22,27 @@ public actor AlertService {
     let outboxStream: AsyncStream<[AlertNotice]>
     var consumer: Task<Void, Never>?
 
-    public init(config: AlertsConfig, store: HistoryStore, externalURL: String) {
+    public init(config: AlertsConfig, store: HistoryStore, externalURL: String,
+                anomalies: AnomaliesConfig = AnomaliesConfig(), ledger: LedgerConfig? = nil) {
         evaluator = AlertEvaluator(rules: config.rules)
         receivers = config.receivers
+        self.anomalies = anomalies
+        var problem: String?
+        do { self.ledger = try ledger.map(EvidenceLedger.init) } catch { self.ledger = nil; problem = "ledger: \(error)" }
         self.store = store
         delivery = AlertDelivery(externalURL: externalURL)
         (outboxStream, outbox) = AsyncStream.makeStream(of: [AlertNotice].self, bufferingPolicy: .bufferingNewest(1000))
+        if let problem { deliveryErrors.append(problem) }
     }
 
     /// New rules after a reload; state of rules that still exist is kept.
-    public func reload(_ config: AlertsConfig) {
+    public func reload(_ config: AlertsConfig, anomalies: AnomaliesConfig? = nil, ledger: LedgerConfig?? = nil) {
         evaluator.rules = config.rules
         receivers = config.receivers
+        if let anomalies { self.anomalies = anomalies }
+        if let ledger {
+            do { self.ledger = try ledger.map(EvidenceLedger.init) } catch { self.ledger = nil; note("ledger: \(error)") }
+        }
     }
 
     /// Called after every stored run (the run carries its report). Returns the notices sent.
@@ -43,7 +55,13 @@ public actor AlertService {
             if let prevID = ids.first(where: { $0 != run.id }) { previous = try? store.run(id: prevID)?.report }
         }
         if let r = run.report { previousReports[run.target] = r }
-        let notices = evaluator.evaluate(AlertEvaluator.RunFacts(run: run, previous: previous))
+        let ruleNotices = evaluator.evaluate(AlertEvaluator.RunFacts(run: run, previous: previous))
+        // Anomaly episodes opened or resolved by this run (ProbeIntel): the same path as rule alerts.
+        let episodes = anomalies.alerts ? (run.anomalies ?? []) : []
+        let notices = ruleNotices + episodes.map { $0.notice(severity: anomalies.severity, receivers: anomalies.receivers) }
+        if let ledger {
+            do { try ledger.record(rules: ruleNotices, anomalies: episodes) } catch { note("cannot append to the ledger \(ledger.path): \(error)") }
+        }
         for n in notices {
             let event = AlertEvent(rule: n.rule, target: n.target, state: n.status == .firing ? .firing : .resolved,
                                    severity: n.labels["severity"] ?? "warning", summary: n.annotations["summary"] ?? "",

@@ -25,7 +25,7 @@ extension ServeConfig {
         }
         let r = try YAMLReader(root, path: "")
         try r.onlyKeys(["listen", "resolvers", "ca_file", "max_concurrent_checks", "per_host", "defaults", "targets",
-                        "history", "alerts", "auth", "probe"])
+                        "history", "alerts", "auth", "probe", "anomalies", "forecast", "ledger"])
         var c = ServeConfig()
         if let listen = try r.string("listen") { c.listen = try parseListen(listen) }
         c.resolvers = try r.strings("resolvers") ?? []
@@ -42,6 +42,9 @@ extension ServeConfig {
         c.probe = try parseProbe(r.mapping("probe"))
         c.auth = try parseAuth(r.mapping("auth"))
         c.alerts = try parseAlerts(r.mapping("alerts"))
+        c.anomalies = try parseAnomalies(r.mapping("anomalies"))
+        c.forecast = try parseForecast(r.mapping("forecast"))
+        c.ledger = r.has("ledger") ? try parseLedger(r.mapping("ledger"), base: baseDirectory) : nil
         try c.validate()
         return c
     }
@@ -64,6 +67,9 @@ extension ServeConfig {
             for name in rule.receivers where !receiverNames.contains(name) {
                 throw ServeConfigError("alerts.rules[\(i)].receivers: no receiver named '\(name)'")
             }
+        }
+        for name in anomalies.receivers where !receiverNames.contains(name) {
+            throw ServeConfigError("anomalies.receivers: no receiver named '\(name)'")
         }
     }
 

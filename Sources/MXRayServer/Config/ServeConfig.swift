@@ -20,6 +20,12 @@ public struct ServeConfig: Sendable, Equatable {
     public var alerts: AlertsConfig
     public var auth: AuthConfig
     public var probe: ProbeConfig
+    /// Anomaly detection over the probe series (`anomalies:`), on by default.
+    public var anomalies = AnomaliesConfig()
+    /// Forecast settings (`forecast:`).
+    public var forecast = ForecastConfig()
+    /// The evidence ledger every fired alert is appended to (`ledger:`); nil: none.
+    public var ledger: LedgerConfig? = nil
 
     public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 9425), resolvers: [String] = [],
                 caFile: String? = nil, maxConcurrentChecks: Int = 8, perHost: Int = 4, targets: [TargetConfig] = [],

@@ -59,6 +59,9 @@ public struct RunRecord: Sendable, Codable {
     /// The target's round trip in this run, if it has one (set for `onRunCompleted` handlers;
     /// `HistoryStore.roundtrip(runID:)` reads it back).
     public var roundtrip: RoundtripOutcome?
+    /// Anomaly episodes that opened or resolved with this run (set for `onRunCompleted`
+    /// handlers; not stored with the run: the alert service stores them as alert events).
+    public var anomalies: [ProbeIntel.Event]?
 
     public var durationSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
 

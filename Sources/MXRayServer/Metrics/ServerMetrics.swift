@@ -40,6 +40,8 @@ public final class ServerMetrics: Sendable {
         /// Histograms over all targets, by series key.
         var sharedHistograms: [String: DurationHistogram] = [:]
         var counters: [String: [String: Counter]] = [:]
+        /// Anomaly and forecast gauges per target (Intel/), replaced as a set after each run.
+        var intel: [String: [String: Gauge]] = [:]
     }
 
     /// Connect and step durations: 1 ms … 60 s.
@@ -134,6 +136,9 @@ public final class ServerMetrics: Sendable {
             }
             for name in Set(s.histograms.keys).subtracting(targets) {
                 for h in (s.histograms.removeValue(forKey: name) ?? [:]).values { targetRegistry.unregisterDurationHistogram(h) }
+            }
+            for name in Set(s.intel.keys).subtracting(targets) {
+                for g in (s.intel.removeValue(forKey: name) ?? [:]).values { targetRegistry.unregisterGauge(g) }
             }
             for name in Set(s.counters.keys).subtracting(targets) {
                 for c in (s.counters.removeValue(forKey: name) ?? [:]).values { targetRegistry.unregisterCounter(c) }

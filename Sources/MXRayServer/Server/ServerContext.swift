@@ -15,6 +15,8 @@ public final class ServerContext: Sendable {
     public let metrics: ServerMetrics
     /// The file the configuration came from (nil when built from a value, in tests).
     public let configPath: String?
+    /// Anomaly detectors and forecasts over the probe series (Intel/).
+    public let intel: ProbeIntel
 
     struct Live {
         var config: ServeConfig
@@ -43,10 +45,12 @@ public final class ServerContext: Sendable {
         self.history = history
         self.metrics = metrics
         self.configPath = configPath
+        let intel = ProbeIntel(history: history, forecast: config.forecast)
+        self.intel = intel
         let live = NIOLockedValueBox(Live(config: config, wiring: wiring))
         self.live = live
         self.scheduler = Scheduler(targets: config.targets, maxConcurrent: config.maxConcurrentChecks, metrics: metrics) { target in
-            try await ServerContext.check(target, live: live, history: history, metrics: metrics)
+            try await ServerContext.check(target, live: live, history: history, metrics: metrics, intel: intel)
         }
         metrics.configLoaded(success: true, targets: config.targets.count)
     }
@@ -100,6 +104,7 @@ public final class ServerContext: Sendable {
         }
         scheduler.apply(targets: new.targets, maxConcurrent: new.maxConcurrentChecks)
         metrics.retain(targets: Set(new.targets.map(\.name)))
+        intel.apply(forecast: new.forecast, targets: Set(new.targets.map(\.name)))
         metrics.configLoaded(success: true, targets: new.targets.count)
         ServerLog.info("configuration loaded: \(new.targets.count) targets")
         for h in handlers { await h(new) }
@@ -108,7 +113,7 @@ public final class ServerContext: Sendable {
     /// One check: run the engine, store the run, update the metrics, tell the handlers. A run
     /// cancelled by shutdown is not stored (its report would be incomplete).
     static func check(_ target: TargetConfig, live: NIOLockedValueBox<Live>, history: HistoryStore,
-                      metrics: ServerMetrics) async throws -> RunRecord {
+                      metrics: ServerMetrics, intel: ProbeIntel) async throws -> RunRecord {
         let (engine, tls) = live.withLockedValue { ($0.wiring.engine(for: target), $0.wiring.probeOptions.tls) }
         async let roundtrip = ServerContext.roundtrip(target, settings: tls)
         let report = await engine.run(try target.checkTarget())
@@ -130,6 +135,11 @@ public final class ServerContext: Sendable {
         metrics.historyWrite.record(clock.now - t0)
         metrics.update(target: target.name, report: report, success: record.success)
         if let roundtripOutcome { metrics.updateRoundtrip(target: target.name, roundtripOutcome) }
+        // The probe series feed the anomaly detectors; opened and resolved episodes travel with
+        // the run to the handlers (the alert service turns them into alerts).
+        let (events, view) = intel.observe(record)
+        record.anomalies = events
+        metrics.updateIntel(target: target.name, view: view, opened: events.filter { $0.status == .opened }.map(\.episode.key))
         for h in live.withLockedValue({ $0.runHandlers }) { await h(record) }
         return record
     }

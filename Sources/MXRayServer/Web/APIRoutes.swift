@@ -23,6 +23,7 @@ enum APIRoutes {
 
     static func install<Context: RequestContext>(on router: Router<Context>, web: WebState) {
         let ctx = web.context
+        installIntel(on: router, web: web)
         router.get("/api/targets") { _, _ -> Response in
             let config = ctx.config
             let statuses = try ctx.history.targetStatuses(config.targets.map(\.name), recent: 30)

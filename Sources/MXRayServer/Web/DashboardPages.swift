@@ -45,7 +45,7 @@ struct DashboardPages {
             } ?? ""
             b.append("<tr data-target=\"\(htmlEscape(t.name))\"><td><a href=\"/targets/\(WebFormat.pathComponent(t.name))\">\(htmlEscape(t.name))</a><br><small class=\"muted\">\(htmlEscape(t.kind.rawValue)) \(htmlEscape(t.value))</small></td>"
                      + "<td><small>\(htmlEscape(t.checks.map(\.rawValue).sorted().joined(separator: ", ")))</small></td>"
-                     + "<td>\(Self.statusBadge(last))</td><td>\(WebFormat.time(last?.finishedAt))</td>"
+                     + "<td>\(Self.statusBadge(last))\(anomalyBadge(t.name))</td><td>\(WebFormat.time(last?.finishedAt))</td>"
                      + "<td>\(last.map { WebFormat.seconds($0.durationSeconds) } ?? "")</td><td>\(htmlEscape(counts.isEmpty && last != nil ? "none at warning or above" : counts))</td>"
                      + "<td>\(SVGChart.sparkline(s.recent))</td><td>\(WebFormat.time(next[t.name]))</td><td>\(runNowForm(t.name))</td></tr>")
         }
@@ -74,6 +74,7 @@ struct DashboardPages {
         }
         b.append("<section><h2>Check duration, last \(days) days</h2>\(SVGChart.latency(series))</section>")
         b.append("<section><h2>Success, last \(days) days</h2>\(SVGChart.successRate(series))</section>")
+        b += intelSections(name)
         b.append("<section><h2>Changes</h2>\(changeTable(changes, showTarget: false))</section>")
         b.append("<section><h2>Alerts</h2>\(alertTable(alerts, showTarget: false))</section>")
         b.append("<section><h2>Runs</h2><table><thead><tr><th>Run</th><th>Finished</th><th>Verdict</th><th>Duration</th><th></th></tr></thead><tbody>")

@@ -24,7 +24,8 @@ final class WebState: Sendable {
     init(context: ServerContext) {
         self.context = context
         let config = context.config
-        alerts = AlertService(config: config.alerts, store: context.history, externalURL: "http://\(config.listen)")
+        alerts = AlertService(config: config.alerts, store: context.history, externalURL: "http://\(config.listen)",
+                              anomalies: config.anomalies, ledger: config.ledger)
         live = NIOLockedValueBox(Live(auth: ServeAuthenticator(config: config.auth), authConfig: config.auth,
                                       probeTLS: try? ProbeTLSSettings(extraCAFile: config.caFile), caFile: config.caFile))
     }
@@ -35,7 +36,7 @@ final class WebState: Sendable {
     /// After a reload: new rules and receivers; a new authenticator only when `auth:` changed
     /// (which logs everyone out); new TLS settings when `ca_file` changed.
     func apply(_ config: ServeConfig) async {
-        await alerts.reload(config.alerts)
+        await alerts.reload(config.alerts, anomalies: config.anomalies, ledger: .some(config.ledger))
         live.withLockedValue { l in
             if l.authConfig != config.auth {
                 l.auth = ServeAuthenticator(config: config.auth)

@@ -5,19 +5,31 @@
 /// n/(capacity/2) occurrences survives, and sets `approximate`. Distinct counts then come from a
 /// HyperLogLog sketch that sees every key.
 public struct ByteCounter: Sendable {
-    public struct Entry: Sendable { var offset: Int32; var length: Int32; var hash: UInt64; public var count: Int64; public var bytes: Int64 }
-    var arena: [UInt8] = []
-    public private(set) var entries: [Entry] = []
-    var slots: [Int32]
+    /// One key's figures, as `entries` lists them.
+    public struct Entry: Sendable { var record: Int; public var count: Int64; public var bytes: Int64 }
+
+    // Each key is one record in `store`, eight-byte words: count, bytes, hash, length, then the
+    // key's bytes. A slot holds the upper half of the key's hash and its record's word offset + 1
+    // (0: empty), so a lookup reads one slot and one record (the figures beside the key), and a
+    // slot whose fingerprint differs is passed without reading a record at all.
+    var store: [UInt64] = []
+    var records: [Int32] = []          // record offsets in insertion order
+    var slots: [UInt64]
     public let capacity: Int
     public private(set) var approximate = false
     public private(set) var total: Int64 = 0
     var hll = HyperLogLog()
     var last = -1
+    /// When set, `prune` keeps what it drops in `dropped` (until the owner folds it in), so a
+    /// counter derived from this one (domains from addresses) can still count it.
+    var keepsDropped = false
+    var dropped: [(key: [UInt8], count: Int64, bytes: Int64)] = []
+
+    static let header = 4   // words before the key bytes
 
     public init(capacity: Int = 50_000) {
         self.capacity = max(capacity, 16)
-        slots = [Int32](repeating: -1, count: 64)
+        slots = [UInt64](repeating: 0, count: 64)
     }
 
     /// 64-bit hash of a byte string, eight bytes at a time (multiply–xorshift mixing).
@@ -37,97 +49,165 @@ public struct ByteCounter: Sendable {
         return h ^ (h >> 29)
     }
 
+    /// Number of keys kept.
+    public var keyCount: Int { records.count }
+
+    /// The kept keys' figures, in insertion order.
+    public var entries: [Entry] { records.map { Entry(record: Int($0), count: Int64(bitPattern: store[Int($0)]), bytes: Int64(bitPattern: store[Int($0) + 1])) } }
+
     public mutating func add(_ p: UnsafeBufferPointer<UInt8>, count: Int64 = 1, bytes: Int64 = 0) {
         // The same key as last time (one relay, one status code, one TLS version in a row) is common:
         // compare it directly and skip hashing. The HyperLogLog already holds it.
-        if last >= 0, last < entries.count, Int(entries[last].length) == p.count, equalKey(entries[last], p) {
+        if last >= 0, matches(last, p) {
             total += count
-            entries[last].count += count
-            entries[last].bytes += bytes
+            bump(last, count, bytes)
             return
         }
         let h = Self.hash(p)
         total += count
-        hll.add(h)
         let mask = slots.count - 1
+        let fp = h >> 32
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
-            let idx = Int(slots[s])
-            if idx < 0 { break }
-            let en = entries[idx]
-            if en.hash == h, Int(en.length) == p.count, equalKey(en, p) {
-                entries[idx].count += count
-                entries[idx].bytes += bytes
-                last = idx
-                return
+            let v = slots[s]
+            if v == 0 { break }
+            if v >> 32 == fp {
+                let r = Int(v & 0xFFFF_FFFF) - 1
+                if matches(r, p) {
+                    bump(r, count, bytes)
+                    last = r
+                    return
+                }
             }
             s = (s + 1) & mask
         }
-        if entries.count >= capacity { prune(); add(p, count: count, bytes: bytes, rehashOnly: h); return }
+        if records.count >= capacity { prune(); add(p, count: count, bytes: bytes, rehashOnly: h); return }
         insert(p, h, count, bytes, slot: s)
+    }
+
+    @inline(__always) private mutating func bump(_ r: Int, _ count: Int64, _ bytes: Int64) {
+        store.withUnsafeMutableBufferPointer { w in
+            w[r] = UInt64(bitPattern: Int64(bitPattern: w[r]) &+ count)
+            w[r + 1] = UInt64(bitPattern: Int64(bitPattern: w[r + 1]) &+ bytes)
+        }
+    }
+
+    /// True when record `r` holds the key `p`.
+    @inline(__always) func matches(_ r: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        store.withUnsafeBufferPointer { w in
+            guard w[r + 3] == UInt64(p.count) else { return false }
+            guard p.count > 0 else { return true }
+            return Self.bytesEqual(UnsafeRawPointer(w.baseAddress! + r + Self.header), UnsafeRawPointer(p.baseAddress!), p.count)
+        }
+    }
+
+    /// `memcmp(x, y, n) == 0` for short keys, eight bytes at a time and without a library call.
+    @inline(__always) static func bytesEqual(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if x.loadUnaligned(fromByteOffset: i, as: UInt64.self) != y.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if x.load(fromByteOffset: i, as: UInt8.self) != y.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 
     private mutating func add(_ p: UnsafeBufferPointer<UInt8>, count: Int64, bytes: Int64, rehashOnly h: UInt64) {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: h) & mask
-        while slots[s] >= 0 { s = (s + 1) & mask }
+        while slots[s] != 0 { s = (s + 1) & mask }
         insert(p, h, count, bytes, slot: s)
     }
 
+    /// A key not in the table: the HyperLogLog sees it here (a key found in the table was seen when
+    /// it was inserted, so the sketch needs no update then).
     private mutating func insert(_ p: UnsafeBufferPointer<UInt8>, _ h: UInt64, _ count: Int64, _ bytes: Int64, slot s: Int) {
-        let off = arena.count
-        arena.append(contentsOf: p)
-        entries.append(Entry(offset: Int32(off), length: Int32(p.count), hash: h, count: count, bytes: bytes))
-        slots[s] = Int32(entries.count - 1)
-        last = entries.count - 1
-        if entries.count * 2 > slots.count { rehash(slots.count * 2) }
+        hll.add(h)
+        let r = appendRecord(p, h, count, bytes)
+        slots[s] = (h >> 32) << 32 | UInt64(r + 1)
+        last = r
+        if records.count * 2 > slots.count { rehash(slots.count * 2) }
     }
 
-    func equalKey(_ en: Entry, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard p.count > 0 else { return true }
-        return arena.withUnsafeBufferPointer { a in memcmp(a.baseAddress! + Int(en.offset), p.baseAddress!, p.count) == 0 }
+    /// Appends a record to `store` and `records`; returns its offset.
+    private mutating func appendRecord(_ p: UnsafeBufferPointer<UInt8>, _ h: UInt64, _ count: Int64, _ bytes: Int64) -> Int {
+        let r = store.count
+        store.append(UInt64(bitPattern: count)); store.append(UInt64(bitPattern: bytes)); store.append(h); store.append(UInt64(p.count))
+        let words = (p.count + 7) / 8
+        store.append(contentsOf: repeatElement(0, count: words))
+        if p.count > 0 {
+            store.withUnsafeMutableBufferPointer { w in
+                UnsafeMutableRawPointer(w.baseAddress! + r + Self.header).copyMemory(from: p.baseAddress!, byteCount: p.count)
+            }
+        }
+        records.append(Int32(truncatingIfNeeded: r))
+        return r
     }
 
     private mutating func rehash(_ n: Int) {
-        slots = [Int32](repeating: -1, count: n)
+        slots = [UInt64](repeating: 0, count: n)
         let mask = n - 1
-        for (i, en) in entries.enumerated() {
-            var s = Int(truncatingIfNeeded: en.hash) & mask
-            while slots[s] >= 0 { s = (s + 1) & mask }
-            slots[s] = Int32(i)
+        for r32 in records {
+            let r = Int(r32)
+            let h = store[r + 2]
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = (h >> 32) << 32 | UInt64(r + 1)
         }
     }
 
-    /// Keeps the upper half of the counts (heavy hitters); compacts the arena.
+    /// The key bytes of record `r`.
+    func keyBytes<R>(_ r: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        store.withUnsafeBufferPointer { w in
+            let n = Int(w[r + 3])
+            return UnsafeRawPointer(w.baseAddress! + r + Self.header).withMemoryRebound(to: UInt8.self, capacity: max(n, 1)) { body(UnsafeBufferPointer(start: $0, count: n)) }
+        }
+    }
+
+    /// Keeps the upper half of the counts (heavy hitters); compacts the store.
     private mutating func prune() {
         approximate = true
-        let sorted = entries.map(\.count).sorted()
+        let old = self
+        let sorted = records.map { Int64(bitPattern: store[Int($0)]) }.sorted()
         let threshold = sorted[sorted.count / 2]
-        var kept: [Entry] = []
-        var newArena: [UInt8] = []
-        kept.reserveCapacity(entries.count / 2 + 1)
-        for en in entries where en.count > threshold {
-            let off = newArena.count
-            newArena.append(contentsOf: arena[Int(en.offset)..<Int(en.offset + en.length)])
-            kept.append(Entry(offset: Int32(off), length: en.length, hash: en.hash, count: en.count, bytes: en.bytes))
+        store = []
+        records = []
+        records.reserveCapacity(old.records.count / 2 + 1)
+        for r32 in old.records {
+            let r = Int(r32)
+            let c = Int64(bitPattern: old.store[r]), b = Int64(bitPattern: old.store[r + 1]), h = old.store[r + 2]
+            old.keyBytes(r) { k in
+                if c > threshold { _ = appendRecord(k, h, c, b) }
+                else if keepsDropped { dropped.append((Array(k), c, b)) }
+            }
         }
-        entries = kept
-        arena = newArena
         last = -1
         rehash(slots.count)
     }
 
-    public func key(_ en: Entry) -> String {
-        String(decoding: arena[Int(en.offset)..<Int(en.offset + en.length)], as: UTF8.self)
-    }
+    func key(_ r: Int) -> String { keyBytes(r) { String(decoding: $0, as: UTF8.self) } }
+    public func key(_ en: Entry) -> String { key(en.record) }
 
     /// Distinct keys seen: exact while not `approximate`, else the HyperLogLog estimate.
-    public var distinct: Int { approximate ? max(hll.estimate, entries.count) : entries.count }
+    public var distinct: Int { approximate ? max(hll.estimate, records.count) : records.count }
 
     /// The `n` largest by count (ties by key), as (key, count, bytes).
     public func top(_ n: Int) -> [(key: String, count: Int64, bytes: Int64)] {
-        let best = entries.sorted { $0.count != $1.count ? $0.count > $1.count : key($0) < key($1) }.prefix(n)
-        return best.map { (key($0), $0.count, $0.bytes) }
+        guard n > 0, !records.isEmpty else { return [] }
+        // Only keys counted at least as often as the n-th largest count can be in the result:
+        // make Strings for those alone.
+        var floor = Int64.min
+        if n < records.count {
+            var counts = records.map { Int64(bitPattern: store[Int($0)]) }
+            counts.sort(by: >)
+            floor = counts[n - 1]
+        }
+        let chosen = records.filter { Int64(bitPattern: store[Int($0)]) >= floor }
+        let all = chosen.map { r in (key: key(Int(r)), count: Int64(bitPattern: store[Int(r)]), bytes: Int64(bitPattern: store[Int(r) + 1])) }
+        return Array(all.sorted { $0.count != $1.count ? $0.count > $1.count : $0.key < $1.key }.prefix(n))
     }
 
     public func count(of k: String) -> Int64 {
@@ -136,21 +216,27 @@ public struct ByteCounter: Sendable {
             let h = Self.hash(p)
             let mask = slots.count - 1
             var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] >= 0 {
-                let en = entries[Int(slots[i])]
-                if en.hash == h, Int(en.length) == p.count, equalKey(en, p) { return en.count }
+            while slots[i] != 0 {
+                let r = Int(slots[i] & 0xFFFF_FFFF) - 1
+                if slots[i] >> 32 == h >> 32, matches(r, p) { return Int64(bitPattern: store[r]) }
                 i = (i + 1) & mask
             }
             return 0
         }
     }
 
+    /// Calls `body` with each kept key's bytes, count and byte total.
+    func forEachKey(_ body: (UnsafeBufferPointer<UInt8>, Int64, Int64) -> Void) {
+        for r32 in records {
+            let r = Int(r32)
+            keyBytes(r) { body($0, Int64(bitPattern: store[r]), Int64(bitPattern: store[r + 1])) }
+        }
+    }
+
     public mutating func merge(_ o: ByteCounter) {
-        o.arena.withUnsafeBufferPointer { a in
-            for en in o.entries {
-                add(UnsafeBufferPointer(rebasing: a[Int(en.offset)..<Int(en.offset + en.length)]), count: en.count, bytes: en.bytes)
-                total -= en.count
-            }
+        o.forEachKey { k, c, b in
+            add(k, count: c, bytes: b)
+            total -= c
         }
         total += o.total
         hll.merge(o.hll)

@@ -133,9 +133,11 @@ extension LogAggregator {
     /// A delivery to a content filter: lmtp/smtp to a loopback port other than 25 (amavis 10024,
     /// spamassassin/milter re-injection setups), or a relay whose name says so.
     func isFilterRelay(_ b: LineBytes, _ e: MailEvent) -> Bool {
-        let r = b.string(e.relay).lowercased()
-        if r.contains("amavis") || r.contains("spamassassin") || r.contains("spampd") || r.contains("clamsmtp") { return true }
-        if e.relayPort > 0, e.relayPort != 25, e.relayPort != 587, e.relayPort != 465, b.string(e.relayIP).hasPrefix("127.") || b.equals(e.relayIP, "::1") { return true }
+        let lo = Int(e.relay.lo), hi = Int(e.relay.hi)
+        if e.relay.isSet, b.findCaseless("amavis", from: lo, to: hi) != nil || b.findCaseless("spamassassin", from: lo, to: hi) != nil
+            || b.findCaseless("spampd", from: lo, to: hi) != nil || b.findCaseless("clamsmtp", from: lo, to: hi) != nil { return true }
+        if e.relayPort > 0, e.relayPort != 25, e.relayPort != 587, e.relayPort != 465,
+           (e.relayIP.count >= 4 && b.matches("127.", at: Int(e.relayIP.lo))) || b.equals(e.relayIP, "::1") { return true }
         return false
     }
 
@@ -146,14 +148,25 @@ extension LogAggregator {
 
     mutating func relaySuccessOrFailure(_ e: inout MailEvent, _ b: LineBytes, ok: Bool) {
         if ok && !anyRelayFailing { return }
-        let name: String
-        if e.relayHost.isSet { name = b.string(e.relayHost) }
-        else if e.relay.isSet, !b.equals(e.relay, "none") { name = b.string(e.relay) }
+        let name: Span
+        if e.relayHost.isSet { name = e.relayHost }
+        else if e.relay.isSet, !b.equals(e.relay, "none") { name = e.relay }
         else if e.response.isSet, let c = b.find("connect to ", from: Int(e.response.lo), to: Int(e.response.hi)),
-                let h = PostfixDecoder.hostAddr(b, c + 11, to: Int(e.response.hi)), h.host.isSet { name = b.string(h.host) }
-        else if e.to.isSet, let at = b.findLast(64, from: Int(e.to.lo), to: Int(e.to.hi)) { name = b.string(Span(at + 1, Int(e.to.hi))) }
+                let h = PostfixDecoder.hostAddr(b, c + 11, to: Int(e.response.hi)), h.host.isSet { name = h.host }
+        else if e.to.isSet, let at = b.findLast(64, from: Int(e.to.lo), to: Int(e.to.hi)) { name = Span(at + 1, Int(e.to.hi)) }
         else { return }
-        if ok { tracker.relaySuccess(relay: name) } else { tracker.relayFailure(relay: name, time: e.time, line: b.text) }
+        let h = ByteCounter.hash(b.slice(name))
+        if ok {
+            // A second success in a row changes nothing in the tracker: skip it without making a String.
+            if var q = quietRelays[h], q.withUTF8({ $0.elementsEqual(b.slice(name)) }) { return }
+            let s = b.string(name)
+            tracker.relaySuccess(relay: s)
+            if quietRelays.count >= 4096 { quietRelays.removeAll(keepingCapacity: true) }
+            quietRelays[h] = s
+        } else {
+            quietRelays.removeValue(forKey: h)
+            tracker.relayFailure(relay: b.string(name), time: e.time, line: b.text)
+        }
     }
 
     /// Only failures start a streak, so a success costs nothing while no relay is failing — except
@@ -164,8 +177,8 @@ extension LogAggregator {
         scratch.removeAll(keepingCapacity: true)
         appendAddress(b.slice(to))
         scratch.withUnsafeBufferPointer { recipients.add($0, bytes: size) }
-        let at = scratch.lastIndex(of: 64).map { $0 + 1 } ?? 0
-        scratch.withUnsafeBufferPointer { recipientDomains.add(UnsafeBufferPointer(rebasing: $0[at...]), bytes: size) }
+        // The domain is derived from `recipients` at the end (`foldDomains`).
+        if !recipients.dropped.isEmpty { foldDropped() }
     }
 
     mutating func codes(_ e: inout MailEvent, _ b: LineBytes) {

@@ -13,7 +13,7 @@ extension LogAggregator {
                 if st.received {
                     totals.bytesReceived += size
                     if st.unseenByPflogsumm { diffs.bytesReceivedUnseen += size }
-                    from.withUnsafeBufferPointer { p in countSender(LineBytes(p), Span(0, p.count), size: size, fallback: st.clientDomain ?? "") }
+                    from.withUnsafeBufferPointer { p in countSender(LineBytes(p), Span(0, p.count), size: size, fallback: queue.clientName(key, st) ?? "") }
                 }
             }
             // Otherwise received before this input began: nothing earlier can settle it.
@@ -26,13 +26,18 @@ extension LogAggregator {
         }
         for key in o.deferredQueue where deferredQueue.contains(key) { totals.deferred -= 1 }
         deferredQueue.formUnion(o.deferredQueue)
-        for (k, v) in o.queue {
+        o.queue.forEach { k, v, name in
             if var s = queue[k] {
                 if s.size < 0 { s.size = v.size }
                 s.deferred = s.deferred || v.deferred
                 s.received = s.received || v.received
                 queue[k] = s
-            } else { queue[k] = v }
+            } else {
+                var s = v
+                s.client = ClientName()
+                if var name { name.withUTF8 { queue.setClientName(k, &s, $0) } }
+                queue[k] = s
+            }
         }
         for (k, v) in o.handedOff { handedOff[k] = v }
         let base = backlog
@@ -51,8 +56,8 @@ extension LogAggregator {
         filter.handoffs += o.filter.handoffs; filter.reinjected += o.filter.reinjected; filter.bytes += o.filter.bytes
         lines += o.lines; unknownLines += o.unknownLines
         first = min(first, o.first); last = max(last, o.last)
-        senders.merge(o.senders); recipients.merge(o.recipients); senderDomains.merge(o.senderDomains)
-        recipientDomains.merge(o.recipientDomains); relays.merge(o.relays); clients.merge(o.clients)
+        senders.merge(o.senders); recipients.merge(o.recipients); foldDropped()
+        senderDomains.merge(o.senderDomains); recipientDomains.merge(o.recipientDomains); relays.merge(o.relays); clients.merge(o.clients)
         enhanced.merge(o.enhanced); warnings.merge(o.warnings); tlsVersions.merge(o.tlsVersions); tlsCiphers.merge(o.tlsCiphers)
         commandTotals.merge(o.commandTotals); commandFailures.merge(o.commandFailures)
         tlsPolicies.merge(o.tlsPolicies); postscreen.merge(o.postscreen); saslMethods.merge(o.saslMethods); saslUsers.merge(o.saslUsers)
@@ -83,12 +88,14 @@ extension LogAggregator {
         sasl.logins += o.sasl.logins; sasl.failures += o.sasl.failures
         dovecot.logins += o.dovecot.logins; dovecot.authFailures += o.dovecot.authFailures
         tracker.merge(o.tracker)
+        quietRelays.removeAll()
     }
 
     /// The finished report for `inputs`.
     public func summary(inputs: [LogSummary.Input] = []) -> LogSummary {
         var me = self
         me.flushMinute()
+        me.foldDomains()
         return me.finishedSummary(inputs: inputs)
     }
 
@@ -147,7 +154,22 @@ extension LogAggregator {
         s.warnings = kc(warnings, 30)
         s.unknown = unknownPrograms.top(30).map { .init(program: $0.key.isEmpty ? "(no syslog header)" : $0.key, count: $0.count, samples: unknownSamples[$0.key] ?? []) }
         s.alerts = tracker.alerts + spikeAlerts() + queueGrowthAlerts()
+        if options.keepQueueBacklog || s.alerts.contains(where: { $0.kind == .queueGrowth }) { s.queueBacklog = queueBacklog() }
         return s
+    }
+
+    /// The backlog as a dense per-minute series over the last day at most (values carried forward).
+    func queueBacklog(lastMinutes: Int64 = 1_440) -> LogSummary.QueueBacklog? {
+        guard let end = backlogByMinute.keys.max(), let earliest = backlogByMinute.keys.min() else { return nil }
+        let start = max(earliest, end - lastMinutes + 1)
+        var level = Double(backlogByMinute.filter { $0.key < start }.max { $0.key < $1.key }?.value ?? 0)
+        var values: [Double] = []
+        values.reserveCapacity(Int(end - start + 1))
+        for m in start...end {
+            if let v = backlogByMinute[m] { level = Double(v) }
+            values.append(level)
+        }
+        return .init(firstMinute: start, values: values)
     }
 
     func spikeAlerts() -> [LogSummary.Alert] {

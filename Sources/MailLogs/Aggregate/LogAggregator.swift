@@ -1,16 +1,3 @@
-/// A queue id as a fixed 16-byte key (Postfix ids are at most 15 characters; longer ids are folded).
-public struct QueueKey: Hashable, Sendable {
-    var a: UInt64 = 0, b: UInt64 = 0
-    init(_ bytes: LineBytes, _ s: Span) {
-        var i = 0
-        for k in Int(s.lo)..<Int(s.hi) {
-            let c = UInt64(bytes[k])
-            if i < 8 { a |= c << (8 * UInt64(i)) } else if i < 16 { b |= c << (8 * UInt64(i - 8)) } else { b = (b &* 31) ^ c }
-            i += 1
-        }
-    }
-}
-
 public struct AggregatorOptions: Sendable {
     public var cardinalityCap = 50_000
     public var top = 10
@@ -18,6 +5,8 @@ public struct AggregatorOptions: Sendable {
     public var since: Int64? = nil
     public var until: Int64? = nil
     public var alerts = AlertOptions()
+    /// Keep the per-minute queue backlog in the summary even when the queue-growth alert did not fire.
+    public var keepQueueBacklog = false
     public init() {}
 }
 
@@ -25,14 +14,6 @@ public struct AggregatorOptions: Sendable {
 /// pflogsumm's counting rules are followed for its Grand Totals (see docs/logs.md), with its
 /// known misses counted separately in `diffs`.
 public struct LogAggregator: Sendable {
-    struct QState: Sendable {
-        var size: Int64 = -1
-        var received = false
-        var deferred = false
-        var unseenByPflogsumm = false
-        var reinjectedSeenByPflogsumm = false
-        var clientDomain: String? = nil
-    }
     struct Minute: Sendable { var v = [Int64](repeating: 0, count: 8) }  // received, delivered, deferred, bounced, rejected, connections, authFailures, 5xx
 
     public var options: AggregatorOptions
@@ -70,7 +51,7 @@ public struct LogAggregator: Sendable {
     var tls = LogSummary.TLS()
     var sasl = LogSummary.SASL()
     var dovecot = LogSummary.Dovecot()
-    var queue: [QueueKey: QState] = [:]
+    var queue = QueueTable()
     var backlog: Int64 = 0
     var backlogByMinute: [Int64: Int64] = [:]
     var pendingQmgr: [(QueueKey, Int64, [UInt8])] = []
@@ -78,6 +59,9 @@ public struct LogAggregator: Sendable {
     var deferredQueue = Set<QueueKey>()
     var handedOff: [QueueKey: Int64] = [:]
     var tracker: AlertTracker
+    /// Relays whose last event was a success already given to `tracker` (by name hash): a repeat
+    /// success is a no-op there, so it is skipped here. A cache only; cleared by `merge`.
+    var quietRelays: [UInt64: String] = [:]
     var scratch: [UInt8] = []
     var scratch2: [UInt8] = []
 
@@ -85,6 +69,7 @@ public struct LogAggregator: Sendable {
         self.options = options
         let cap = options.cardinalityCap
         senders = ByteCounter(capacity: cap); recipients = ByteCounter(capacity: cap)
+        senders.keepsDropped = true; recipients.keepsDropped = true
         senderDomains = ByteCounter(capacity: cap); recipientDomains = ByteCounter(capacity: cap)
         relays = ByteCounter(capacity: cap); clients = ByteCounter(capacity: cap)
         enhanced = ByteCounter(capacity: 1000); warnings = ByteCounter(capacity: 2000)
@@ -240,8 +225,13 @@ public struct LogAggregator: Sendable {
             var st = queue[key] ?? QState()
             if st.size < 0 && queue[key] == nil { backlog += 1; markBacklog(t) }
             st.received = true
-            // Kept raw (an address fits a small inline String); shortened by gimmeDomain only when used.
-            st.clientDomain = isPickup ? "pickup" : (e.clientHost.isSet && !b.equals(e.clientHost, "unknown") ? b.string(e.clientHost) : b.string(e.clientIP))
+            // Kept raw; shortened by gimmeDomain only when used.
+            if isPickup {
+                let p: StaticString = "pickup"
+                queue.setClientName(key, &st, UnsafeBufferPointer(start: p.utf8Start, count: p.utf8CodeUnitCount))
+            } else {
+                queue.setClientName(key, &st, b.slice(e.clientHost.isSet && !b.equals(e.clientHost, "unknown") ? e.clientHost : e.clientIP))
+            }
             let seen = pflogsummSees(b, e)
             if !seen { diffs.receivedUnseen += 1; st.unseenByPflogsumm = true }
             queue[key] = st
@@ -280,7 +270,7 @@ public struct LogAggregator: Sendable {
         if st.received {
             totals.bytesReceived += e.size
             if st.unseenByPflogsumm { diffs.bytesReceivedUnseen += e.size }
-            countSender(b, e.from, size: e.size, fallback: st.clientDomain ?? "")
+            countSender(b, e.from, size: e.size, fallback: queue.clientName(key, st) ?? "")
         }
     }
 
@@ -288,17 +278,52 @@ public struct LogAggregator: Sendable {
     mutating func markBacklog(_ t: Int64) { if t > 0, backlogByMinute.count < 200_000 { backlogByMinute[t / LogTime.microsPerSecond / 60] = backlog } }
 
     /// pflogsumm's sender key: the domain part lower-cased; `from=<>` for the null sender.
+    /// The domain of an address with `@` is not counted here but derived from `senders` at the
+    /// end (`foldDomains`); only the fallbacks for addresses without one are counted per line.
     mutating func countSender(_ b: LineBytes, _ from: Span, size: Int64, fallback: String) {
         scratch.removeAll(keepingCapacity: true)
         let p = b.slice(from)
         if p.isEmpty { scratch.append(contentsOf: "from=<>".utf8) } else { appendAddress(p) }
         scratch.withUnsafeBufferPointer { senders.add($0, bytes: size) }
-        if let at = scratch.lastIndex(of: 64) {
-            scratch.withUnsafeBufferPointer { senderDomains.add(UnsafeBufferPointer(rebasing: $0[(at + 1)...]), bytes: size) }
+        if !senders.dropped.isEmpty { foldDropped() }
+        if scratch.contains(64) {
+            return
         } else if fallback == "pickup" || fallback.isEmpty {
             scratch.withUnsafeBufferPointer { senderDomains.add($0, bytes: size) }
         } else {
             senderDomains.add(Self.gimmeDomain(fallback), bytes: size)
+        }
+    }
+
+    /// The domain a sender or recipient key is counted under when derived: the part after the
+    /// last `@`; nil for a sender without one (counted per line instead), the whole key for a recipient.
+    static func derivedDomain(_ key: UnsafeBufferPointer<UInt8>, sender: Bool) -> UnsafeBufferPointer<UInt8>? {
+        var i = key.count - 1
+        while i >= 0, key[i] != 64 { i -= 1 }
+        if i < 0 { return sender ? nil : key }
+        return UnsafeBufferPointer(rebasing: key[(i + 1)...])
+    }
+
+    /// Counts the domains of address entries the address counters dropped (past their cardinality cap).
+    mutating func foldDropped() {
+        for d in senders.dropped {
+            d.key.withUnsafeBufferPointer { if let dom = Self.derivedDomain($0, sender: true) { senderDomains.add(dom, count: d.count, bytes: d.bytes) } }
+        }
+        for d in recipients.dropped {
+            d.key.withUnsafeBufferPointer { if let dom = Self.derivedDomain($0, sender: false) { recipientDomains.add(dom, count: d.count, bytes: d.bytes) } }
+        }
+        senders.dropped.removeAll(); recipients.dropped.removeAll()
+    }
+
+    /// Adds the domains of every address still counted to the domain counters (for a summary,
+    /// on a copy: the live counters keep only what cannot be derived).
+    mutating func foldDomains() {
+        foldDropped()
+        senders.forEachKey { k, count, bytes in
+            if let dom = Self.derivedDomain(k, sender: true) { senderDomains.add(dom, count: count, bytes: bytes) }
+        }
+        recipients.forEachKey { k, count, bytes in
+            if let dom = Self.derivedDomain(k, sender: false) { recipientDomains.add(dom, count: count, bytes: bytes) }
         }
     }
 

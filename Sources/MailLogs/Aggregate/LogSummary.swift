@@ -30,9 +30,20 @@ public struct LogSummary: Codable, Sendable {
     public var warnings: [KeyCount] = []
     public var unknown: [Unknown] = []
     public var alerts: [Alert] = []
+    /// Messages queued and not yet removed at the end of each minute (the last day of the log), kept
+    /// only when the queue-growth alert fired or `AggregatorOptions.keepQueueBacklog` asks for it: the
+    /// input of the deferred-queue forecast, so the files are read once.
+    public var queueBacklog: QueueBacklog? = nil
 
     public init() {}
 
+    /// One value per minute from `firstMinute` (minutes since the epoch) on; minutes without a queue
+    /// event carry the previous value.
+    public struct QueueBacklog: Codable, Sendable, Equatable {
+        public var firstMinute: Int64
+        public var values: [Double]
+        public init(firstMinute: Int64, values: [Double]) { self.firstMinute = firstMinute; self.values = values }
+    }
     public struct Input: Codable, Sendable { public var name: String; public var format: String; public var lines: Int64; public var bytes: Int64; public var unknownLines: Int64 }
 
     /// pflogsumm's "Grand Totals", under pflogsumm's own names.

@@ -57,9 +57,7 @@ struct SMTPProber {
 
         // RFC 3207 §4: STARTTLS, then forget everything and EHLO again.
         if !obs.service.implicitTLS, before.capabilities?.startTLS == true, let settings = options.tls {
-            let started = try await startTLS(client, &smtp, settings: settings, host: obs.host)
-            if started {
-                let after = try await hello(client, &smtp)
+            if let after = try await startTLS(client, &smtp, settings: settings, host: obs.host) {
                 smtp.ehloAfter = after.reply
                 smtp.capabilitiesAfter = after.capabilities
                 if let b = before.capabilities, let a = after.capabilities {
@@ -68,13 +66,23 @@ struct SMTPProber {
             }
         }
 
-        if options.addressQueryTest {
-            // RFC 5321 §3.5: VRFY and EXPN let anyone confirm addresses and list members.
-            smtp.vrfy = try await client.send(.vrfy("postmaster"), step: "VRFY")
-            smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN")
-        }
-        if options.relayTest {
-            smtp.relay = try await SMTPRelayTest(options: options).run(client, address: obs.address)
+        let current = smtp.capabilitiesAfter ?? smtp.capabilitiesBefore
+        if current?.pipelining == true {
+            // RFC 2920 §3.1: RSET, MAIL and RCPT go in one group, VRFY and EXPN only last in
+            // one: the exposure tests in two round trips instead of one per command.
+            let r = try await SMTPRelayTest(options: options).runPipelined(client, address: obs.address)
+            if options.relayTest { smtp.relay = r.attempts }
+            smtp.vrfy = r.vrfy
+            if options.addressQueryTest { smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN") }
+        } else {
+            if options.addressQueryTest {
+                // RFC 5321 §3.5: VRFY and EXPN let anyone confirm addresses and list members.
+                smtp.vrfy = try await client.send(.vrfy("postmaster"), step: "VRFY")
+                smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN")
+            }
+            if options.relayTest {
+                smtp.relay = try await SMTPRelayTest(options: options).run(client, address: obs.address)
+            }
         }
         await client.quit()
     }
@@ -106,10 +114,17 @@ struct SMTPProber {
         }
     }
 
-    /// STARTTLS with the injection test when enabled: `STARTTLS` and `NOOP` in one write. A
-    /// server must answer STARTTLS only and discard the rest (RFC 3207 §4.2, CVE-2011-0411).
+    /// STARTTLS, the handshake and EHLO again (RFC 3207 §4.2), with the injection test when
+    /// enabled: `STARTTLS` and `NOOP` in one write. A server must answer STARTTLS only and
+    /// discard the rest (RFC 3207 §4.2, CVE-2011-0411). nil when STARTTLS was refused.
+    ///
+    /// The test costs no waiting: EHLO goes out as soon as the handshake is done. A flawed
+    /// server answers the buffered NOOP first (it reads it before anything sent inside TLS), so
+    /// the first reply is the NOOP's when it carries an enhanced status code (RFC 2034 §3: an
+    /// EHLO reply never does), or when a second reply came with it. Only a single-line reply
+    /// without a code is ambiguous; then the probe listens up to `injectionWait` for a second one.
     private func startTLS(_ client: SMTPClient, _ smtp: inout SMTPObservation, settings: ProbeTLSSettings, host: String?)
-        async throws(ProbeReadError) -> Bool
+        async throws(ProbeReadError) -> (reply: SMTPReply, capabilities: SMTPCapabilities?)?
     {
         let connection = client.connection
         if options.injectionTest {
@@ -120,7 +135,7 @@ struct SMTPProber {
         }
         let reply = try await client.readReply(step: "STARTTLS")
         smtp.startTLSReply = reply
-        guard reply.code == 220 else { return false }
+        guard reply.code == 220 else { return nil }
         var plaintextEvidence: [String] = []
         if options.injectionTest {
             let leftover = connection.takeBuffered()
@@ -130,20 +145,36 @@ struct SMTPProber {
             }
         }
         _ = try await timedTLS(client, settings: settings, host: host, mode: .startTLS)
-        guard options.injectionTest else { return true }
-        let unsolicited = await connection.waitForUnsolicited(deadline: deadlines.step(options.injectionWait))
-        if !unsolicited.isEmpty {
-            // The pipelined NOOP was buffered and answered inside TLS: consume that reply.
-            let injected = try? await client.readReply(step: "injected NOOP reply", timeout: .seconds(1))
-            let text = injected.map { $0.wireLines.joined(separator: " | ") } ?? WireText.printable(unsolicited, limit: 300)
-            smtp.injection = InjectionResult(verdict: .vulnerable, evidence: ["inside TLS, before any command: " + text])
-        } else if !plaintextEvidence.isEmpty {
-            smtp.injection = InjectionResult(verdict: .answeredInPlaintext, evidence: plaintextEvidence)
-        } else {
-            smtp.injection = InjectionResult(verdict: .notVulnerable)
+        guard options.injectionTest else { return try await hello(client, &smtp) }
+        try await connection.send(try SMTPCommand.ehlo(options.heloName).encodedOrThrow())
+        let first = try await client.readReply(step: "EHLO")
+        var injected: SMTPReply?
+        if first.enhancedCode != nil {
+            injected = first
+        } else if first.lines.count == 1 {
+            let extra = connection.hasBuffered ? [UInt8]("more".utf8)
+                : await connection.waitForUnsolicited(deadline: deadlines.step(options.injectionWait))
+            if !extra.isEmpty { injected = first }
         }
-        return true
+        let ehlo: SMTPReply
+        if let injected {
+            ehlo = try await client.readReply(step: "EHLO")
+            smtp.injection = InjectionResult(verdict: .vulnerable, evidence: ["inside TLS, before any command: " + injected.wireLines.joined(separator: " | ")])
+        } else {
+            ehlo = first
+            smtp.injection = plaintextEvidence.isEmpty ? InjectionResult(verdict: .notVulnerable)
+                : InjectionResult(verdict: .answeredInPlaintext, evidence: plaintextEvidence)
+        }
+        if ehlo.code == 250 { return (ehlo, SMTPCapabilities(ehloReply: ehlo)) }
+        guard ehlo.isPermanentFailure else { return (ehlo, nil) }
+        smtp.usedHELO = true
+        return (try await client.send(.helo(options.heloName), step: "HELO"), nil)
     }
+}
+
+extension ProbeConnection {
+    /// Bytes received and not yet decoded.
+    var hasBuffered: Bool { inbox.state.withLockedValue { $0.buffer.readableBytes > 0 } }
 }
 
 extension SMTPCommand {

@@ -38,4 +38,36 @@ struct SMTPRelayTest {
         _ = try await client.send(.rset, step: "RSET")
         return done
     }
+
+    /// The relay attempts (when enabled) and VRFY (when enabled) as one pipelined group (RFC
+    /// 2920 §3.1: RSET, MAIL and RCPT may be pipelined; VRFY only as the last of a group), for
+    /// a server that advertised PIPELINING. The result reads as `run` would have recorded it:
+    /// attempts up to the first refused MAIL FROM, RCPT only after an accepted one.
+    func runPipelined(_ client: SMTPClient, address: String) async throws(ProbeReadError) -> (attempts: [RelayAttempt], vrfy: SMTPReply?) {
+        var commands: [(SMTPCommand, String)] = []
+        let all = options.relayTest ? attempts(address: address) : []
+        for a in all {
+            commands += [(.rset, "RSET"), (.mailFrom(a.sender), "MAIL FROM (\(a.form))"), (.rcptTo(a.recipient), "RCPT TO (\(a.form))")]
+        }
+        if !all.isEmpty { commands.append((.rset, "RSET")) }
+        if options.addressQueryTest { commands.append((.vrfy("postmaster"), "VRFY")) }
+        guard !commands.isEmpty else { return ([], nil) }
+        // One write, so the group reaches the server in one segment: a server that flushes its
+        // replies whenever its input runs dry (Postfix) then answers the group in one segment too,
+        // instead of one held back by Nagle's algorithm behind the first.
+        let encoded = try commands.map { (c, _) throws(ProbeReadError) in try c.encodedOrThrow() }
+        try await client.connection.sendRaw(encoded.flatMap(\.bytes),
+                                            transcriptText: encoded.map(\.transcriptText).joined(separator: "\\r\\n") + " (pipelined, RFC 2920)")
+        var replies: [SMTPReply] = []
+        for (_, step) in commands { replies.append(try await client.readReply(step: step)) }
+        var done: [RelayAttempt] = []
+        for (i, var attempt) in all.enumerated() {
+            let mail = replies[3 * i + 1]
+            attempt.mailReply = mail
+            if mail.isPositiveCompletion { attempt.rcptReply = replies[3 * i + 2] }
+            done.append(attempt)
+            if !mail.isPositiveCompletion { break }
+        }
+        return (done, options.addressQueryTest ? replies.last : nil)
+    }
 }

@@ -32,6 +32,15 @@ public struct TLSScanOptions: Sendable {
     public var overallTimeout: TimeAmount = .seconds(120)
     /// RFC 8446 §4.1.2 has no limit; servers choke on big hellos: at most this many suites a hello.
     public var maxSuitesPerHello = 128
+    /// TLS 1.2 candidates are eliminated in this many parallel parts (half as many more for the
+    /// finite-field DH suites): the longest chain is then about accepted / parts + 1 hellos.
+    public var suitePartitions = 4
+    /// A server with its own order and few accepted items gets its order from one parallel wave
+    /// of two-item offers when that takes at most this many hellos; else by elimination.
+    public var maxPairwiseChecks = 28
+    /// Ask for the features and the fallback test at TLS 1.2 before the versions are known
+    /// (three hellos more when 1.2 is not the version they need; one round trip less otherwise).
+    public var speculativeFeatures = true
     public var heloName = "mxray.invalid"
     /// Extra trusted CA (PEM) for the certificate check.
     public var caFile: String?

@@ -33,9 +33,15 @@ public struct TLSScanner: Sendable {
             ? ctx.limiter.with { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch() }
             : nil
 
+        // Features and the fallback test depend on the versions, but nearly always on TLS 1.2:
+        // asked at once at 1.2 with every candidate, kept when 1.2 is what they need.
+        let speculative = options.speculativeFeatures
+        async let features12: (TLSFeatures, Int?)? = speculative ? ctx.features(.tls12, suites: ctx.candidates(.tls12)) : nil
+        async let fallback12: Bool?? = speculative ? .some(await ctx.fallbackSCSV(.tls12, suites: ctx.candidates(.tls12))) : nil
+
         // Versions and suites: every version in parallel, each by elimination.
         let perVersion = await withTaskGroup(of: (TLSProtocolVersion, SuiteEnumeration).self) { tg in
-            for v in TLSProtocolVersion.scanned { tg.addTask { (v, await ctx.enumerateSuites(v)) } }
+            for v in TLSProtocolVersion.scanned.reversed() { tg.addTask { (v, await ctx.enumerateSuites(v)) } }
             var out: [TLSProtocolVersion: SuiteEnumeration] = [:]
             for await (v, e) in tg { out[v] = e }
             return out
@@ -66,11 +72,15 @@ public struct TLSScanner: Sendable {
         }
 
         let (g13, g12, cert) = await (groups13, groups12, certificate)
+        let (spec12, specFallback) = await (features12, fallback12)
         if !result.acceptedVersions.isEmpty {
             // Features and the fallback test need the accepted versions and suites.
             let snapshot = result
-            async let features = ctx.features(snapshot)
-            async let fallback = ctx.fallbackSCSV(snapshot)
+            let accepted = snapshot.acceptedVersions
+            let bestLegacy = accepted.last { $0 < .tls13 }
+            let fallbackVersion = accepted.count >= 2 ? accepted[accepted.count - 2] : nil
+            async let features = bestLegacy == .tls12 && spec12 != nil ? spec12! : ctx.features(snapshot)
+            async let fallback = fallbackVersion == .tls12 && specFallback != nil ? specFallback! : ctx.fallbackSCSV(snapshot)
             result.groups = snapshot.acceptedVersions.contains(.tls13) ? g13 : []
             result.groupsTLS12 = snapshot.acceptedVersions.contains(.tls12) ? g12 : []
             let f = await features
@@ -102,6 +112,18 @@ struct SuiteEnumeration: Sendable {
     var notes: [String] = []
     /// The offer had to be split: the order across the halves is not the server's.
     var split = false
+    /// Suites found by one uninterrupted elimination each: in the server's order when it has one.
+    var runs: [[UInt16]] = []
+    var currentRun: [UInt16] = []
+    /// Stopped at its pick limit; `remaining` is what was not offered yet without the picks.
+    var truncated = false
+    var remaining: [UInt16] = []
+
+    func closingRun() -> SuiteEnumeration {
+        var e = self
+        if !e.currentRun.isEmpty { e.runs.append(e.currentRun); e.currentRun = [] }
+        return e
+    }
 }
 
 actor Counter {
@@ -135,85 +157,217 @@ struct ScanContext: Sendable {
         }
     }
 
-    static func random() -> [UInt8] { (0..<32).map { _ in UInt8.random(in: 0...255) } }
+    static func random() -> [UInt8] { TLSOffers.random() }
+    static var classicGroups: [UInt16] { TLSOffers.classicGroups }
+    func hello(_ v: TLSProtocolVersion, suites: [UInt16]) -> ClientHello { TLSOffers.hello(v, suites: suites, host: options.host) }
+    func candidates(_ v: TLSProtocolVersion) -> [UInt16] { TLSOffers.candidates(v) }
 
-    /// Classic groups offered in every hello (the hybrids are tested apart).
-    static let classicGroups: [UInt16] = [
-        NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1, NamedGroup.x448,
-        0x001A, 0x001B, 0x001C, 0x0016, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104,
-    ]
-
-    func hello(_ v: TLSProtocolVersion, suites: [UInt16]) -> ClientHello {
-        var h = ClientHello(legacyVersion: v == .tls13 ? .tls12 : v, cipherSuites: suites, random: Self.random())
-        h.serverName = TLSCertificateFetcher.sni(options.host)
-        if v == .ssl3 {
-            h.includeExtensions = false
-        } else {
-            h.groups = Self.classicGroups
-        }
-        if v == .tls13 {
-            h.supportedVersions = [.tls13]
-            h.keyShareGroups = [NamedGroup.x25519]
-        }
-        return h
+    static func isFiniteFieldDH(_ s: UInt16) -> Bool {
+        ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName(s)).keyExchange)
     }
 
-    /// Suites a hello for `v` may offer, the likely ones first so the first chunk holds them.
-    func candidates(_ v: TLSProtocolVersion) -> [UInt16] {
-        let all = IANATables.offerableSuites(for: v)
-        func common(_ s: UInt16) -> Bool {
-            let t = CipherSuiteTraits(name: IANATables.suiteName(s))
-            return ["ECDHE", "DHE", "RSA", "TLS13"].contains(t.keyExchange) && ["RSA", "ECDSA", "TLS13"].contains(t.authentication)
+    /// The candidates cut into offers eliminated in parallel: each chain is only as long as the
+    /// suites its part holds, not as long as all accepted suites. The likely suites come first in
+    /// `candidates`, so dealing them round-robin spreads them over the parts. Finite-field DH
+    /// suites get parts of their own: a server without DH parameters that picks one and drops
+    /// the connection cannot hide the others. Versions below 1.2 are rarely accepted: one part
+    /// each (plus DH) keeps the refusals cheap.
+    func partition(_ v: TLSProtocolVersion) -> [[UInt16]] {
+        let all = candidates(v)
+        let dh = all.filter(Self.isFiniteFieldDH), other = all.filter { !Self.isFiniteFieldDH($0) }
+        let (kOther, kDH) = switch v {
+        case .tls13: (3, 1)
+        case .tls12: (max(1, options.suitePartitions), max(1, options.suitePartitions / 2))
+        default: (1, 1)
         }
-        return all.filter(common) + all.filter { !common($0) }
+        return Self.deal(other, into: kOther, maxSize: options.maxSuitesPerHello)
+            + Self.deal(dh, into: kDH, maxSize: options.maxSuitesPerHello)
+    }
+
+    /// Round-robin `items` into `k` parts (more when a part would exceed `maxSize`).
+    static func deal<T>(_ items: [T], into k: Int, maxSize: Int) -> [[T]] {
+        guard !items.isEmpty else { return [] }
+        let size = max(1, maxSize)
+        let n = min(items.count, max(k, (items.count + size - 1) / size))
+        var parts = [[T]](repeating: [], count: n)
+        for (i, x) in items.enumerated() { parts[i % n].append(x) }
+        return parts
+    }
+
+    /// The suite the server picks from `offer` at version `v`, nil when it picks none.
+    func pickSuite(_ v: TLSProtocolVersion, _ offer: [UInt16]) async -> UInt16? {
+        guard let sh = await send(hello(v, suites: offer)).serverHello, sh.negotiatedVersion == v,
+              offer.contains(sh.cipherSuite) else { return nil }
+        return sh.cipherSuite
     }
 
     /// RFC 5246 §7.4.1.3: the server picks one suite of those offered; remove it and ask again
-    /// until it refuses. Chunks of at most `maxSuitesPerHello` run in parallel.
+    /// until it refuses. The parts of `partition` run in parallel; `rankInServerOrder` then
+    /// puts what they found in the server's order.
     func enumerateSuites(_ v: TLSProtocolVersion) async -> SuiteEnumeration {
-        let all = candidates(v)
-        let size = max(1, options.maxSuitesPerHello)
-        let chunks = stride(from: 0, to: all.count, by: size).map { Array(all[$0..<min(all.count, $0 + size)]) }
-        var parts = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
-            for (i, chunk) in chunks.enumerated() { tg.addTask { (i, await eliminate(v, chunk)) } }
+        var offers = partition(v)
+        var first: [SuiteEnumeration] = []
+        if v < .tls12, offers.count > 1 {
+            // Rarely accepted: one offer first; a refusal of the version itself (RFC 8446 §6.2
+            // protocol_version, or a ServerHello of another version) answers for every part.
+            let e = await eliminate(v, offers.removeFirst())
+            let versionRefused = e.suites.isEmpty && (e.rejection.map { $0.hasSuffix("protocol_version") || $0.hasPrefix("server answered with") } ?? false)
+            if versionRefused || e.untestable != nil || e.noStartTLS != nil { return e }
+            first = [e]
+        }
+        // First wave: each part's first pick. Second wave: each part without its pick (more
+        // suites, or the refusal that ends it) and, beside it, the ranking of the first picks,
+        // which stands when no part held a second suite (the common case once parts are small).
+        let firsts = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
+            for (i, part) in offers.enumerated() { tg.addTask { (i, await eliminate(v, part, limit: 1)) } }
             var out: [(Int, SuiteEnumeration)] = []
             for await p in tg { out.append(p) }
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        let firstRuns = (first + firsts).flatMap(\.runs).filter { !$0.isEmpty }
+        let open = firsts.filter(\.truncated)
+        let speculate = !open.isEmpty && firstRuns.count > 1 && Self.crossPairCount(firstRuns) <= options.maxPairwiseChecks
+        let allCandidates = candidates(v)
+        async let early = speculate ? rankInServerOrder(runs: firstRuns, candidates: allCandidates, maxPairs: options.maxPairwiseChecks) {
+            await pickSuite(v, $0)
+        } : nil
+        let continued = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
+            for (i, e) in open.enumerated() { tg.addTask { (i, await eliminate(v, e.remaining, seed: e.suites)) } }
+            var out: [(Int, SuiteEnumeration)] = []
+            for await p in tg { out.append(p) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let speculated = await early
+        let parts = first + firsts.filter { !$0.truncated } + continued
+        let nothingMore = zip(open, continued).allSatisfy { $0.suites == $1.suites }
         var merged = SuiteEnumeration()
         merged.notes = parts.flatMap(\.notes)
         merged.noStartTLS = parts.compactMap(\.noStartTLS).first
-        let found = parts.flatMap(\.suites)
-        if found.isEmpty {
+        let runs = parts.flatMap(\.runs).filter { !$0.isEmpty }
+        if runs.isEmpty {
             merged.untestable = parts.compactMap(\.untestable).first
             merged.rejection = parts.compactMap(\.rejection).first
             return merged
         }
-        if parts.filter({ !$0.suites.isEmpty }).count > 1 || parts.contains(where: \.split) {
-            // Suites from several chunks: one more elimination over them gives the global order.
-            parts = [await eliminate(v, found)]
-        }
-        merged.suites = parts.flatMap(\.suites)
-        if merged.suites.count > 1 {
-            // Offer the found suites reversed: a server with its own order still picks its first.
-            let o = await send(hello(v, suites: merged.suites.reversed()))
-            if let sh = o.serverHello {
-                merged.serverOrder = sh.cipherSuite == merged.suites.first
-                if merged.serverOrder == false {
-                    merged.notes.append("\(v): the server follows the client's suite order")
-                }
+        let ranked: (items: [UInt16], serverOrder: Bool?)
+        if let speculated, nothingMore {
+            ranked = speculated
+        } else {
+            ranked = await rankInServerOrder(runs: runs, candidates: allCandidates, maxPairs: options.maxPairwiseChecks) {
+                await pickSuite(v, $0)
             }
         }
+        merged.suites = ranked.items
+        merged.serverOrder = ranked.serverOrder
+        if ranked.serverOrder == false { merged.notes.append("\(v): the server follows the client's suite order") }
         return merged
     }
 
+    /// Puts items the server accepts one by one (each run already eliminated, so in server order
+    /// if the server imposes one) in the server's preference order, with few sequential hellos:
+    /// - all items offered forward and reversed: the client's first both times means the server
+    ///   follows the client (candidate order is reported); the same pick both times means the
+    ///   server imposes its order, and that pick is its first;
+    /// - every pair not already ordered by a run offered alone: a consistent (transitive) set of
+    ///   answers gives the server's order. When the pairs are few they go out in the same
+    ///   parallel wave as the two hellos above (wasted when the server follows the client, one
+    ///   round trip saved when it does not); otherwise in a second wave, or, when too many,
+    /// - elimination over the items, one hello after the other (RFC 5246 §7.4.1.3).
+    func rankInServerOrder<T: Hashable & Sendable>(runs: [[T]], candidates: [T], maxPairs: Int,
+                                                   pick: @escaping @Sendable ([T]) async -> T?) async -> (items: [T], serverOrder: Bool?) {
+        var position: [T: Int] = [:]
+        for (i, c) in candidates.enumerated() where position[c] == nil { position[c] = i }
+        var seen = Set<T>()
+        let cleanRuns = runs.map { $0.filter { seen.insert($0).inserted } }.filter { !$0.isEmpty }
+        let byCandidate = cleanRuns.flatMap { $0 }.sorted { position[$0, default: .max] < position[$1, default: .max] }
+        guard byCandidate.count > 1 else { return (byCandidate, nil) }
+
+        func crossPairs(_ rs: [[T]]) -> [[T]] {
+            var pairs: [[T]] = []
+            for i in rs.indices { for j in rs.indices where j > i { for x in rs[i] { for y in rs[j] {
+                pairs.append(position[x, default: .max] <= position[y, default: .max] ? [x, y] : [y, x])
+            } } } }
+            return pairs
+        }
+        /// Ranks by wins: run order plus the answered pairs; nil unless transitive and complete.
+        func order(_ rs: [[T]], _ pairs: [[T]], _ winners: [T?]) -> [T]? {
+            var wins: [T: Int] = [:]
+            for run in rs { for (i, x) in run.enumerated() { wins[x, default: 0] += run.count - 1 - i } }
+            for (p, w) in zip(pairs, winners) {
+                guard let w, p.contains(w) else { return nil }
+                wins[w, default: 0] += 1
+            }
+            let items = rs.flatMap { $0 }
+            // A tournament is transitive exactly when all scores differ.
+            guard Set(items.map { wins[$0, default: 0] }).count == items.count else { return nil }
+            return items.sorted { wins[$0, default: 0] > wins[$1, default: 0] }
+        }
+
+        let allPairs = crossPairs(cleanRuns)
+        let together = allPairs.count <= maxPairs
+        let answers = await Self.wave([byCandidate, byCandidate.reversed()] + (together ? allPairs : []), pick: pick)
+        guard let a = answers[0], let b = answers[1] else { return (byCandidate, nil) }
+        if a == byCandidate.first && b == byCandidate.last { return (byCandidate, false) }
+        guard a == b else {
+            // Neither pattern (a server that mixes both): plain elimination, as found.
+            let found = await Self.chain(byCandidate, pick: pick)
+            return (found + byCandidate.filter { !found.contains($0) }, b == found.first)
+        }
+        if together, let ranked = order(cleanRuns, allPairs, Array(answers.dropFirst(2))), ranked.first == a {
+            return (ranked, true)
+        }
+        let rest = cleanRuns.map { $0.filter { $0 != a } }.filter { !$0.isEmpty }
+        let restItems = byCandidate.filter { $0 != a }
+        let restPairs = crossPairs(rest)
+        if !together && restItems.count > 1 && restPairs.count <= maxPairs,
+           let ranked = order(rest, restPairs, await Self.wave(restPairs, pick: pick)) {
+            return ([a] + ranked, true)
+        }
+        let found = restItems.count > 1 ? await Self.chain(restItems, pick: pick) : restItems
+        return ([a] + found + restItems.filter { !found.contains($0) }, true)
+    }
+
+    static func crossPairCount<T>(_ runs: [[T]]) -> Int {
+        let sizes = runs.map(\.count), total = sizes.reduce(0, +)
+        return (total * total - sizes.map { $0 * $0 }.reduce(0, +)) / 2
+    }
+
+    /// The picks for all `offers`, asked in parallel (under the per-host cap).
+    static func wave<T: Hashable & Sendable>(_ offers: [[T]], pick: @escaping @Sendable ([T]) async -> T?) async -> [T?] {
+        await withTaskGroup(of: (Int, T?).self) { tg in
+            for (i, o) in offers.enumerated() { tg.addTask { (i, await pick(o)) } }
+            var out = [T?](repeating: nil, count: offers.count)
+            for await (i, w) in tg { out[i] = w }
+            return out
+        }
+    }
+
+    /// Offer all, remove the pick, repeat until nothing is picked.
+    static func chain<T: Hashable & Sendable>(_ offer: [T], pick: @Sendable ([T]) async -> T?) async -> [T] {
+        var remaining = offer, out: [T] = []
+        while !remaining.isEmpty, let c = await pick(remaining), let i = remaining.firstIndex(of: c) {
+            out.append(c)
+            remaining.remove(at: i)
+        }
+        return out
+    }
+
     /// Elimination over `offer`. A clean refusal (handshake_failure, protocol_version,
-    /// insufficient_security: RFC 8446 §6.2) ends it. A refusal without an alert, or another
-    /// alert, can mean that one offered suite breaks the server (seen with OpenSSL under
-    /// `ALL:@SECLEVEL=0`: it picks a suite it cannot serve and drops the connection); then the
-    /// rest is split in halves and each half eliminated on its own, down to single suites.
-    func eliminate(_ v: TLSProtocolVersion, _ offer: [UInt16], depth: Int = 0) async -> SuiteEnumeration {
+    /// insufficient_security: RFC 8446 §6.2) ends it. Some servers (Dovecot) refuse by closing
+    /// without an alert, although RFC 8446 §6.2 / RFC 5246 §7.2.2 ask for one; a silent close
+    /// after an offer that holds only finite-field DH suites, or none, is taken as a refusal too.
+    /// Mixed offers can hide acceptable suites behind a DH suite the server picks and cannot
+    /// serve (OpenSSL without DH parameters drops the connection): they are split by family.
+    /// Another alert, or a broken record, may mean one offered suite breaks the server: the rest
+    /// is split in halves, each eliminated on its own, down to single suites.
+    ///
+    /// `limit`: stop after that many picks (`truncated`, the rest in `remaining`); `seed`: picks
+    /// of an earlier call on the same chain, continued here.
+    func eliminate(_ v: TLSProtocolVersion, _ offer: [UInt16], depth: Int = 0, limit: Int = .max,
+                   seed: [UInt16] = []) async -> SuiteEnumeration {
         var e = SuiteEnumeration()
+        e.suites = seed
+        e.currentRun = seed
         var remaining = offer
         while !remaining.isEmpty {
             let outcome = await send(hello(v, suites: remaining))
@@ -224,44 +378,48 @@ struct ScanContext: Sendable {
                 let negotiated = sh.negotiatedVersion
                 if negotiated != v {
                     if e.suites.isEmpty { e.rejection = "server answered with \(negotiated)" }
-                    return e
+                    return e.closingRun()
                 }
                 guard let idx = remaining.firstIndex(of: sh.cipherSuite) else {
                     e.notes.append("\(v): server chose \(IANATables.suiteName(sh.cipherSuite)), which was not offered (RFC 5246 §7.4.1.3)")
-                    return e
+                    return e.closingRun()
                 }
                 e.suites.append(sh.cipherSuite)
+                e.currentRun.append(sh.cipherSuite)
                 remaining.remove(at: idx)
+                if e.suites.count - seed.count >= limit && !remaining.isEmpty {
+                    e.truncated = true
+                    e.remaining = remaining
+                    return e.closingRun()
+                }
                 continue
             case .alert(let a):
                 if [TLSAlert.handshakeFailure, TLSAlert.protocolVersion, TLSAlert.insufficientSecurity].contains(a.alertDescription) {
                     if e.suites.isEmpty { e.rejection = a.description }
-                    return e
+                    return e.closingRun()
                 }
                 unclean = a.description
             case .closed:
+                let dh = remaining.filter(Self.isFiniteFieldDH).count
+                if dh == 0 || dh == remaining.count {
+                    if e.suites.isEmpty { e.rejection = "connection closed without an alert" }
+                    return e.closingRun()
+                }
                 unclean = "connection closed"
             case .malformed(let why):
                 unclean = why
             case .couldNotTest(let why):
                 if e.suites.isEmpty { e.untestable = why } else { e.notes.append("\(v): enumeration cut short: \(why)") }
-                return e
+                return e.closingRun()
             case .noStartTLS(let why):
                 e.noStartTLS = why
-                return e
+                return e.closingRun()
             }
-            // Unclean refusal: a single suite is simply not accepted. A list may hide acceptable
-            // suites behind one the server picks and cannot serve (OpenSSL without DH
-            // parameters picks DHE and drops the connection). Some servers (Dovecot) close
-            // silently on every refusal, so splitting every silent refusal would cost a hello
-            // per suite. Split finite-field DH suites from the rest first (the usual culprit),
-            // then in halves, and only where something was accepted or at the first offer.
             guard remaining.count > 1, depth < 16 else {
                 if e.suites.isEmpty { e.rejection = unclean }
-                return e
+                return e.closingRun()
             }
-            let isDH: (UInt16) -> Bool = { ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange) }
-            let dh = remaining.filter(isDH), other = remaining.filter { !isDH($0) }
+            let dh = remaining.filter(Self.isFiniteFieldDH), other = remaining.filter { !Self.isFiniteFieldDH($0) }
             let parts: [[UInt16]]
             if !dh.isEmpty && !other.isEmpty {
                 parts = [other, dh]
@@ -270,7 +428,7 @@ struct ScanContext: Sendable {
                 parts = [Array(remaining[..<mid]), Array(remaining[mid...])]
             } else {
                 if e.suites.isEmpty { e.rejection = unclean }
-                return e
+                return e.closingRun()
             }
             let results = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
                 for (i, part) in parts.enumerated() { tg.addTask { (i, await eliminate(v, part, depth: depth + 1)) } }
@@ -278,7 +436,9 @@ struct ScanContext: Sendable {
                 for await r in tg { out.append(r) }
                 return out.sorted { $0.0 < $1.0 }.map(\.1)
             }
+            e = e.closingRun()
             e.suites += results.flatMap(\.suites)
+            e.runs += results.flatMap(\.runs)
             e.notes += results.flatMap(\.notes)
             e.split = true
             if e.suites.isEmpty {
@@ -288,7 +448,7 @@ struct ScanContext: Sendable {
             }
             return e
         }
-        return e
+        return e.closingRun()
     }
 }
 

@@ -80,9 +80,11 @@ public enum LogAnomalies {
         public var alerts: [Alert] = []
         /// Episodes within the minimum spacing of an earlier alert: merged, not alerted.
         public var suppressedEpisodes = 0
+        /// The deferred-queue forecast (`QueueForecast`), when the queue grows at the end of the log.
+        public var queueForecast: QueueForecast.Result? = nil
     }
 
-    static func iso(_ seconds: Double) -> String { LogTime.iso(Int64(seconds) * LogTime.microsPerSecond) }
+    public static func iso(_ seconds: Double) -> String { LogTime.iso(Int64(seconds) * LogTime.microsPerSecond) }
 
     /// Runs the online detectors over every series in time order, as `--follow` would have seen them.
     public static func detect(_ s: MailSeries, options: Options = Options()) -> Report {

@@ -30,6 +30,9 @@ public enum LogAnomalyRenderer {
             }
             out += "\n"
         }
+        if let q = r.queueForecast {
+            out += markdown ? "## Forecast: deferred queue\n\n\(q.summary)\n\n" : "Forecast: deferred queue\n    \(q.summary)\n\n"
+        }
         if r.suppressedEpisodes > 0 {
             out += "\(r.suppressedEpisodes) further episode\(r.suppressedEpisodes == 1 ? "" : "s") within the minimum spacing of an earlier alert were merged into it.\n"
         }

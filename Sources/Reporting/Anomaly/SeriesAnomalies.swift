@@ -49,7 +49,7 @@ public enum SeriesAnomalies {
 
 extension LogAnomalies {
     /// The reported form of a detector's alert: RFC 3339 times and the evidence lines.
-    static func alert(_ a: AnomalyAlert, evidence: [String]) -> Alert {
+    public static func alert(_ a: AnomalyAlert, evidence: [String]) -> Alert {
         Alert(series: a.series, detector: a.detector.rawValue, direction: a.direction.rawValue,
               start: iso(a.start), end: a.end.map(iso), observed: a.observed, expected: a.expected,
               expectedLow: a.expectedLow, expectedHigh: a.expectedHigh, robustZ: (a.robustZ * 10).rounded() / 10,

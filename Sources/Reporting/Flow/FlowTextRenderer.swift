@@ -85,12 +85,12 @@ public struct FlowTextRenderer: Sendable {
         if !rt.received.isEmpty {
             out.append("  Received chain (newest first):")
             for (i, h) in rt.received.enumerated() {
-                let line = "from \(h.from ?? "?") by \(h.by ?? "?") with \(h.with ?? "?")\(h.tls ? " (TLS)" : "") at \(h.dateText ?? "no date")"
+                let line = "from \(h.from ?? "?") by \(h.by ?? "?") with \(h.with ?? "?")\(h.tls.used == true ? " (TLS)" : "") at \(h.dateText ?? "no date")"
                 out.append("    \(i + 1). " + Transcript.printable(line, limit: 300))
             }
         }
         for ar in rt.authenticationResults {
-            let methods = ar.methods.map { "\($0.method)=\($0.result)" }.joined(separator: " ")
+            let methods = ar.results.map { "\($0.method)=\($0.result)" }.joined(separator: " ")
             out.append("  Authentication-Results by \(Transcript.printable(ar.authservID, limit: 100)): " + Transcript.printable(methods.isEmpty ? "none" : methods, limit: 300))
         }
         if rt.authenticationResults.isEmpty && rt.status == "arrived" { out.append("  Authentication-Results: none added by the receiving side") }

@@ -1,10 +1,11 @@
 import Foundation
 import MailLogs
+import TimeSeries
 
 /// A self-contained HTML page (no scripts, no external resources) with inline SVG charts of the
 /// per-minute (or per-hour) series.
 public enum LogHTMLRenderer {
-    public static func render(_ s: LogSummary) -> String {
+    public static func render(_ s: LogSummary, queueForecast: QueueForecast.Result? = nil) -> String {
         var h = """
         <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>mxray log summary</title>
         <style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0}
@@ -28,6 +29,13 @@ public enum LogHTMLRenderer {
             h += "<div class=\"alert\"><b>\(htmlEscape(a.kind.rawValue)): \(htmlEscape(a.subject))</b> \(htmlEscape(a.windowStart)) … \(htmlEscape(a.windowEnd))<br>\(htmlEscape(a.detail))<br>"
             for e in a.evidence.prefix(5) { h += "<code>\(htmlEscape(e))</code><br>" }
             h += "<i>\(htmlEscape(a.advice))</i></div>"
+        }
+        if let q = queueForecast {
+            h += "<h2>Forecast: deferred queue</h2><p class=\"forecast\">\(htmlEscape(q.summary))</p>"
+            h += table(["", "value"], [["fitted minutes", "\(q.points) (\(q.from) … \(q.to))"], ["method", q.method],
+                                       ["messages now", formatValue(q.observed)], ["trend per hour", formatValue(q.trendPerHour)],
+                                       ["limit", formatValue(q.limit)], ["reaches the limit", q.alreadyCrossed ? "already" : (q.crossing ?? "not within \(formatValue(q.horizonHours)) h")],
+                                       ["\(Int(q.confidence * 100)) % interval", "\(q.crossingEarliest ?? "—") … \(q.crossingLatest ?? "—")"]])
         }
         let rows = s.perMinute.isEmpty ? s.perHour : s.perMinute
         let unit = s.perMinute.isEmpty ? "hour of day" : "minute"

@@ -1,10 +1,11 @@
 import Foundation
 import MailLogs
+import TimeSeries
 
 /// Renders a `LogSummary` as text (pflogsumm's sections, grouped: totals, traffic, delays, who,
 /// problems, security, alerts) or Markdown.
 public enum LogTextRenderer {
-    public static func render(_ s: LogSummary, markdown: Bool = false) -> String {
+    public static func render(_ s: LogSummary, markdown: Bool = false, queueForecast: QueueForecast.Result? = nil) -> String {
         var out: [String] = []
         func title(_ t: String) { out.append(""); out.append(markdown ? "## \(t)" : t + "\n" + String(repeating: "-", count: t.count)) }
         func table(_ header: [String], _ rows: [[String]]) {
@@ -47,6 +48,12 @@ public enum LogTextRenderer {
             out.append("    \(a.detail)")
             for e in a.evidence.prefix(5) { out.append("    > \(e)") }
             out.append("    advice: \(a.advice)")
+        }
+
+        if let q = queueForecast {
+            title("Forecast: deferred queue")
+            out.append("  \(q.summary)")
+            out.append("  fitted \(q.points) minutes \(q.from) … \(q.to); level \(formatValue(q.level)), residual SD \(formatValue(q.residualSD)) messages")
         }
 
         title("Per-Day Traffic Summary")

@@ -11,6 +11,8 @@ public struct AnomalyAlert: Sendable, Codable, Equatable {
         case levelShift = "level-shift"
         /// Seasonal hybrid ESD over a whole series (batch).
         case seasonalESD = "seasonal-esd"
+        /// Contextual nearest-neighbour conformal detector (KNN-CAD): the recent stretch is unlike its past.
+        case contextKNN = "context-knn"
     }
 
     public var series: String

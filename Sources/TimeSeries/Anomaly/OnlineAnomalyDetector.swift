@@ -90,21 +90,6 @@ public struct OnlineAnomalyDetector: Sendable {
         }
     }
 
-    /// Runs a whole series; returns every alert (those still open at the end have `end == nil`).
-    public mutating func run(_ points: [SeriesPoint]) -> [AnomalyAlert] {
-        var out: [AnomalyAlert] = []
-        var openIndex: Int? = nil
-        for p in points {
-            switch step(p) {
-            case .opened(let a): out.append(a); openIndex = out.count - 1
-            case .resolved(let a): if let i = openIndex { out[i] = a }; openIndex = nil
-            case nil: break
-            }
-        }
-        if let i = openIndex, let a = current { out[i] = a }
-        return out
-    }
-
     static func reason(_ series: String, _ d: AnomalyAlert.Detector, _ x: Double, _ e: Expectation, _ z: Double,
                        cusum: LevelShiftDetector.Configuration) -> String {
         let basis = e.seasonal ? "the median of \(e.history) earlier values at this time of the season"

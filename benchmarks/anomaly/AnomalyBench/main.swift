@@ -112,6 +112,36 @@ func runESD(_ f: DataFile) -> [Double] {
     return scores
 }
 
+/// NAB's windowedGaussian (reference): a score on every row, as NAB runs it.
+func runWindowedGaussian(_ f: DataFile) -> [Double] {
+    var g = WindowedGaussian()
+    return f.points.map { g.score($0.value) }
+}
+
+/// KNN-CAD (ContextKNNDetector), debounced like the others: one score per episode at its first row.
+/// Training set: two days of points (ANOMALY_KNN_TRAIN_DAYS), not NAB's 15 % of the file, so the
+/// detector never needs to know how long the file is. The score is the alarm's conformal p-value
+/// (ties at 1 are left tied: ranking them by how far they exceed the calibration set let the sweep
+/// fit a threshold that did not carry over between halves of the files; see README).
+func runContextKNN(_ f: DataFile, rescore: Bool = true) -> [Double] {
+    let step = f.points.count > 1 ? max(1, f.points[1].time - f.points[0].time) : 300
+    var c = ContextKNNDetector.Configuration()
+    c.dimension = Int(env("ANOMALY_KNN_DIM", 19))
+    c.neighbours = Int(env("ANOMALY_KNN_K", 27))
+    c.training = max(c.dimension + 10, Int(env("ANOMALY_KNN_TRAIN_DAYS", 2) * 86400 / step))
+    c.alarmLevel = env("ANOMALY_KNN_ALARM", 0.9965)
+    c.scaleFloor = floorScale(f)
+    c.rescoreOnNewMetric = rescore
+    // KNN-CAD stays quiet for a fifth of its training length after an alarm.
+    c.debounce = AlertDebouncer.Configuration(openAfter: 1, resolveAfter: max(6, Int(3600 / step)), minSpacing: Double(c.training / 5) * step)
+    var d = ContextKNNDetector(series: f.rel, c)
+    var scores = [Double](repeating: 0, count: f.points.count)
+    for (i, p) in f.points.enumerated() {
+        if case .opened? = d.step(p), let s = d.lastScore { scores[i] = s.pValue }
+    }
+    return scores
+}
+
 let args = CommandLine.arguments
 guard args.count == 3 else { FileHandle.standardError.write(Data("usage: AnomalyBench <nab-dir> <out-dir>\n".utf8)); exit(2) }
 let files = try load(args[1])
@@ -120,6 +150,10 @@ let detectors: [(String, (DataFile) -> [Double])] = [
     ("mxraySeasonalBaseline", { runOnline($0, cusum: false, seasonal: true) }),
     ("mxrayBaselineCUSUM", { runOnline($0, cusum: true, seasonal: true) }),
     ("mxraySHESD", runESD),
+    ("mxrayContextKNN", { runContextKNN($0) }),
+    // The same without re-scoring the calibration set on a new metric, as KNN-CAD is published.
+    ("mxrayKNNCADasPublished", { runContextKNN($0, rescore: false) }),
+    ("nabWindowedGaussian", runWindowedGaussian),
 ]
 for (name, run) in detectors {
     let start = Date()
