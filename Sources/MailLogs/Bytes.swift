@@ -39,7 +39,7 @@ public struct LineBytes {
     /// Most searches in a line are short: the first 64 bytes are scanned inline, eight at a time
     /// (a word has the byte where `(x - 0x01…) & ~x & 0x80…` of `x = word ^ byte×0x01…` is set,
     /// and the lowest set bit is exact), the rest by memchr.
-    @inlinable public func find(_ byte: UInt8, from: Int, to: Int? = nil) -> Int? {
+    @inlinable @inline(__always) public func find(_ byte: UInt8, from: Int, to: Int? = nil) -> Int? {
         let end = min(to ?? base.count, base.count)
         guard from < end, let start = base.baseAddress else { return nil }
         var i = from
@@ -64,7 +64,7 @@ public struct LineBytes {
     }
 
     /// Index of `needle` in `[from, to)`, or nil (memchr on the first byte, then memcmp).
-    @inlinable public func find(_ needle: StaticString, from: Int, to: Int? = nil) -> Int? {
+    @inlinable @inline(__always) public func find(_ needle: StaticString, from: Int, to: Int? = nil) -> Int? {
         let end = min(to ?? base.count, base.count)
         let n = needle.utf8CodeUnitCount
         guard from >= 0, n > 0, end - from >= n, let start = base.baseAddress else { return nil }
@@ -104,8 +104,9 @@ public struct LineBytes {
         return found
     }
 
-    /// True when the bytes at `at` equal `literal`.
-    @inlinable public func matches(_ literal: StaticString, at: Int) -> Bool {
+    /// True when the bytes at `at` equal `literal`. Always inlined: with the literal known at the
+    /// call site the compare folds to one or two word loads.
+    @inlinable @inline(__always) public func matches(_ literal: StaticString, at: Int) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard at >= 0, at + n <= base.count, let start = base.baseAddress else { return false }
         let l = UnsafeRawPointer(literal.utf8Start), x = UnsafeRawPointer(start + at)
@@ -118,7 +119,7 @@ public struct LineBytes {
         return true
     }
 
-    @inlinable public func equals(_ s: Span, _ literal: StaticString) -> Bool {
+    @inlinable @inline(__always) public func equals(_ s: Span, _ literal: StaticString) -> Bool {
         s.count == literal.utf8CodeUnitCount && matches(literal, at: Int(s.lo))
     }
 
@@ -166,7 +167,7 @@ public struct LineBytes {
     }
 
     /// End of the token starting at `i` (first space or end of line).
-    @inlinable public func tokenEnd(_ i: Int) -> Int {
+    @inlinable @inline(__always) public func tokenEnd(_ i: Int) -> Int {
         find(32, from: i) ?? base.count
     }
 }

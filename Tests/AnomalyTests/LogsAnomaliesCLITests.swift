@@ -27,6 +27,7 @@ import MXRayCLI
             var reason: String, evidence: [String]
         }
         var schema: String
+        var detector: String
         var minutes: Int
         var alerts: [Alert]
     }
@@ -62,6 +63,27 @@ import MXRayCLI
         #expect(code2 == 0)
         #expect(text.contains("auth failures (rolling-baseline)"))
         #expect(text.contains("SASL LOGIN authentication failed") || text.contains("auth failed"))
+    }
+
+    /// `--detector` reaches the detector: KNN-CAD learns for two days, so on six hours of log it
+    /// cannot alarm, while `combined` (the baseline from the start) and `baseline` report the attack.
+    @Test func detectorFlagPicksTheDetector() async throws {
+        var g = SyntheticMailLog(seed: 43)
+        g.background(minutes: 6 * 60, rate: 5)
+        g.bruteForce(from: 4 * 60, minutes: 12, perMinute: 14, address: "203.0.113.78")
+        let path = try g.write()
+        defer { unlink(path) }
+        var seen: [String: Report] = [:]
+        for choice in ["baseline", "knn", "combined"] {
+            let (code, json) = try await runCLI(["logs", "--anomalies", "--format", "json", "--detector", choice, path])
+            #expect(code == 0)
+            seen[choice] = try JSONDecoder().decode(Report.self, from: Data(json.utf8))
+        }
+        #expect(seen["baseline"]?.detector == "baseline" && seen["knn"]?.detector == "knn" && seen["combined"]?.detector == "combined")
+        #expect(seen["knn"]?.alerts.isEmpty == true, "\(seen["knn"]?.alerts.map(\.reason) ?? [])")
+        #expect(seen["combined"]?.alerts.map(\.series) == ["auth failures"])
+        #expect(seen["baseline"]?.alerts.map(\.series) == ["auth failures"])
+        #expect(await MXRayMain.run(["logs", "--anomalies", "--detector", "oracle", path]) == 2)
     }
 
     @Test func anomaliesRefuseStdin() async {

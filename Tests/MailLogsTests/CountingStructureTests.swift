@@ -87,4 +87,47 @@ import Testing
         for kc in s.top.recipientDomains { #expect(kc.count == recipientsPerDomain[kc.key], "\(kc.key)") }
         #expect(s.top.senderDomains.reduce(0) { $0 + $1.count } == 4000)
     }
+
+    /// The histogram's table lookup must put every delay in the bucket `log2` would: random values
+    /// over the whole range plus values a hair either side of every bucket edge.
+    @Test func histogramIndexEqualsLog2() {
+        func reference(_ v: Double) -> Int {
+            let ms = v * 1000
+            return ms < 1 ? 0 : min(1 + Int(log2(ms) * 32), 32 * 32)
+        }
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0, 0.0005, 0.001, 0.002, 1, 1e6, 4_294_967.296, 1e12]
+        for _ in 0..<200_000 { values.append(exp2(Double.random(in: -12...34, using: &rng))) }
+        for e in -10...33 {
+            for k in 0..<32 {
+                let edge = exp2(Double(e) + Double(k) / 32) / 1000
+                values += [edge, edge.nextUp, edge.nextDown, edge * (1 + 1e-12), edge * (1 - 1e-12)]
+            }
+        }
+        var mismatches = 0
+        for v in values where LogHistogram.index(v) != reference(v) { mismatches += 1 }
+        #expect(mismatches == 0, "\(mismatches) of \(values.count) values land in another bucket than log2 puts them")
+    }
+
+    /// The splitter reads in chunks smaller than its buffer: a line longer than a chunk (but within
+    /// the buffer) still comes out whole, and the lines around it too.
+    @Test func lineLongerThanAReadChunkStaysWhole() throws {
+        struct Source: ByteSource {
+            var data: [UInt8], at = 0
+            mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+                let n = min(buffer.count, data.count - at)
+                if n > 0 { data.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[at..<at + n])) } }
+                at += n
+                return n
+            }
+        }
+        let long = String(repeating: "x", count: LineSplitter.chunkSize * 3 + 17)
+        let text = "first\n" + long + "\r\nlast"
+        var source = Source(data: Array(text.utf8))
+        var splitter = LineSplitter()
+        var got: [String] = []
+        try splitter.run(&source) { got.append($0.text) }
+        #expect(got == ["first", long, "last"])
+        #expect(splitter.bytes == Int64(text.utf8.count))
+    }
 }

@@ -26,12 +26,16 @@ def epoch(s):
 
 
 def run_seed(mxray, work, seed, days):
-    log = os.path.join(work, "synthetic-%d.log" % seed)
-    truth_path = os.path.join(work, "synthetic-%d.json" % seed)
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_maillog.py"), "--seed", str(seed), "--days", str(days),
-                    "--out", log, "--truth", truth_path], check=True)
+    log = os.path.join(work, "synthetic-%d-%dd.log" % (seed, days))
+    truth_path = os.path.join(work, "synthetic-%d-%dd.json" % (seed, days))
+    # The same seed and length give the same log: generate it once per work folder (REGENERATE=1 forces it).
+    if os.environ.get("REGENERATE") == "1" or not (os.path.exists(log) and os.path.exists(truth_path)):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_maillog.py"), "--seed", str(seed), "--days", str(days),
+                        "--out", log, "--truth", truth_path], check=True)
     t0 = time.time()
-    out = subprocess.run([mxray, "logs", "--anomalies", "--format", "json", log], check=True, capture_output=True, text=True).stdout
+    detector = ["--detector", os.environ["DETECTOR"]] if os.environ.get("DETECTOR") else []
+    out = subprocess.run([mxray, "logs", "--anomalies", "--format", "json"] + detector + [log],
+                         check=True, capture_output=True, text=True).stdout
     elapsed = time.time() - t0
     report = json.loads(out)
     truth = json.load(open(truth_path))
@@ -57,8 +61,8 @@ def main(argv):
     for seed in seeds:
         rows, alerts, false, elapsed, nl = run_seed(mxray, work, seed, days)
         all_rows += rows; n_alerts += len(alerts); n_false += false; total_days += days; lines += nl; secs += elapsed
-    print("Synthetic mail logs: %d seeds x %d days, %d lines, %d incidents; mxray logs --anomalies took %.1f s in all"
-          % (len(seeds), days, lines, len(all_rows), secs))
+    print("Synthetic mail logs: %d seeds x %d days, %d lines, %d incidents; mxray logs --anomalies --detector %s took %.1f s in all"
+          % (len(seeds), days, lines, len(all_rows), os.environ.get("DETECTOR") or "(default)", secs))
     print("%-18s %9s %9s %12s   %s" % ("incident", "episodes", "recall", "median TTD", "first series to alert"))
     for kind in ["brute-force", "connection-flood", "relay-outage", "dns-failure"]:
         rs = [r for r in all_rows if r[0] == kind]

@@ -33,6 +33,7 @@ struct LogsCommand: ParsableCommand {
     @Flag(help: "Keep reading the (single) file as it grows, across rotation; prints alerts as they appear and a summary every --interval seconds.") var follow = false
     @Option(help: "Seconds between summaries with --follow.") var interval: Int = 60
     @Flag(help: "Report anomalies instead of the summary: per-minute series (connections, rejects, 4xx/5xx, deferrals, auth failures, queue size) against a robust seasonal baseline and a level-shift detector, one explained alert per episode (text, json or markdown).") var anomalies = false
+    @Option(help: "With --anomalies: the detector, baseline (robust seasonal baseline + CUSUM), knn (KNN-CAD, alarms after two days of log) or combined (both; a KNN-CAD alarm needs the baseline to agree).") var detector: String = "baseline"
     @Option(help: "Consecutive authentication failures that make a brute-force alert.") var bruteForce: Int = 3
     @Option(help: "Consecutive failed attempts to one relay that make an alert.") var relayFailures: Int = 5
     @Option(help: "Exact counting up to this many distinct keys per table, then heavy hitters.") var cardinality: Int = 50_000
@@ -48,6 +49,7 @@ struct LogsCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one log file, or - for stdin") }
         if follow, files.count != 1 || files[0] == "-" { throw ValidationError("--follow takes exactly one file") }
         if anomalies, follow || files.contains("-") || !["text", "json", "markdown"].contains(format) { throw ValidationError("--anomalies reads files (not stdin, not --follow) and writes text, json or markdown") }
+        if LogAnomalies.DetectorChoice(rawValue: detector) == nil { throw ValidationError("--detector must be baseline, knn or combined") }
         if let since, Self.time(since) == nil { throw ValidationError("--since must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
         if let until, Self.time(until) == nil { throw ValidationError("--until must be RFC 3339, e.g. 2026-11-29T00:00:00Z") }
         if bruteForce < 1 || relayFailures < 1 || cardinality < 16 || top < 1 || !(queueLimit > 0) { throw ValidationError("thresholds must be positive") }
@@ -106,7 +108,9 @@ struct LogsCommand: ParsableCommand {
         if anomalies {
             do {
                 let series = try r.series(files)
-                var report = LogAnomalies.detect(series)
+                var options = LogAnomalies.Options()
+                options.detector = LogAnomalies.DetectorChoice(rawValue: detector) ?? .baseline
+                var report = LogAnomalies.detect(series, options: options)
                 if forecast != false {
                     var o = QueueForecast.Options()
                     o.limit = queueLimit

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Reporting
 
 /// `anomalies:` — alerts from the online detectors over every target's probe series (connect and
 /// handshake time, success per run, round-trip time). The detectors always run (metrics,
@@ -10,6 +11,9 @@ public struct AnomaliesConfig: Sendable, Equatable {
     public var severity = "warning"
     /// Receivers of anomaly alerts; empty means every receiver.
     public var receivers: [String] = []
+    /// `detector:` — baseline (robust baseline + CUSUM), knn (KNN-CAD, alarms once it has learnt
+    /// 600 runs of a series) or combined (both; see `CombinedDetector`).
+    public var detector = LogAnomalies.DetectorChoice.baseline
     public init() {}
 }
 
@@ -61,7 +65,7 @@ public struct LedgerConfig: Sendable, Equatable {
 
 extension ServeConfig {
     static func parseAnomalies(_ r: YAMLReader) throws -> AnomaliesConfig {
-        try r.onlyKeys(["alerts", "severity", "receivers"])
+        try r.onlyKeys(["alerts", "severity", "receivers", "detector"])
         var a = AnomaliesConfig()
         a.alerts = try r.bool("alerts") ?? a.alerts
         a.severity = try r.string("severity") ?? a.severity
@@ -69,6 +73,12 @@ extension ServeConfig {
             throw ServeConfigError("anomalies.severity: '\(a.severity)' is not info, warning, error or critical")
         }
         a.receivers = try r.strings("receivers") ?? []
+        if let d = try r.string("detector") {
+            guard let choice = LogAnomalies.DetectorChoice(rawValue: d) else {
+                throw ServeConfigError("anomalies.detector: '\(d)' is not baseline, knn or combined")
+            }
+            a.detector = choice
+        }
         return a
     }
 

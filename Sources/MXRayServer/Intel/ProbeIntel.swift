@@ -50,7 +50,7 @@ public final class ProbeIntel: Sendable {
     }
 
     struct Tracker {
-        var detector: OnlineAnomalyDetector
+        var detector: CombinedDetector
         var last: Double
         /// The newest points (the forecast's input) and the evidence of the newest runs.
         var recent: [SeriesPoint] = []
@@ -59,6 +59,7 @@ public final class ProbeIntel: Sendable {
 
     struct State {
         var forecast: ForecastConfig
+        var detector = LogAnomalies.DetectorChoice.baseline
         var trackers: [ProbeSeriesKey: Tracker] = [:]
         var primed: Set<String> = []
         /// Endpoint → notAfter observations, per target.
@@ -72,14 +73,24 @@ public final class ProbeIntel: Sendable {
     /// Points kept per series for the forecast (and runs read back from the history at start).
     static let keep = 150
 
-    public init(history: HistoryStore, forecast: ForecastConfig = ForecastConfig()) {
+    public init(history: HistoryStore, forecast: ForecastConfig = ForecastConfig(),
+                detector: LogAnomalies.DetectorChoice = .baseline) {
         self.history = history
-        state = NIOLockedValueBox(State(forecast: forecast))
+        state = NIOLockedValueBox(State(forecast: forecast, detector: detector))
     }
 
-    /// New forecast settings after a reload; drops the state of targets no longer configured.
-    func apply(forecast: ForecastConfig, targets: Set<String>) {
+    /// The detector every probe series runs (`anomalies.detector`).
+    public var detector: LogAnomalies.DetectorChoice { state.withLockedValue { $0.detector } }
+
+    /// New forecast settings after a reload; drops the state of targets no longer configured. A new
+    /// `detector` starts every series afresh (primed again from the history on its next run).
+    func apply(forecast: ForecastConfig, targets: Set<String>, detector: LogAnomalies.DetectorChoice? = nil) {
         state.withLockedValue { s in
+            if let detector, detector != s.detector {
+                s.detector = detector
+                s.trackers = [:]
+                s.primed = []
+            }
             s.forecast = forecast
             s.trackers = s.trackers.filter { targets.contains($0.key.target) }
             s.primed.formIntersection(targets)
@@ -140,7 +151,8 @@ public final class ProbeIntel: Sendable {
     }
 
     static func step(_ s: inout State, _ p: ProbePoint) -> Event? {
-        var t = s.trackers[p.key] ?? Tracker(detector: OnlineAnomalyDetector(series: p.key.series, SeriesAnomalies.configuration(for: p.kind)), last: -.infinity)
+        var t = s.trackers[p.key] ?? Tracker(detector: CombinedDetector(series: p.key.series,
+            SeriesAnomalies.combinedConfiguration(for: p.kind, detector: s.detector)), last: -.infinity)
         guard p.time > t.last else { return nil }   // points in time order only
         t.last = p.time
         t.recent.append(SeriesPoint(time: p.time, value: p.value))

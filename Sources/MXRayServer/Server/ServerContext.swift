@@ -45,7 +45,7 @@ public final class ServerContext: Sendable {
         self.history = history
         self.metrics = metrics
         self.configPath = configPath
-        let intel = ProbeIntel(history: history, forecast: config.forecast)
+        let intel = ProbeIntel(history: history, forecast: config.forecast, detector: config.anomalies.detector)
         self.intel = intel
         let live = NIOLockedValueBox(Live(config: config, wiring: wiring))
         self.live = live
@@ -104,7 +104,7 @@ public final class ServerContext: Sendable {
         }
         scheduler.apply(targets: new.targets, maxConcurrent: new.maxConcurrentChecks)
         metrics.retain(targets: Set(new.targets.map(\.name)))
-        intel.apply(forecast: new.forecast, targets: Set(new.targets.map(\.name)))
+        intel.apply(forecast: new.forecast, targets: Set(new.targets.map(\.name)), detector: new.anomalies.detector)
         metrics.configLoaded(success: true, targets: new.targets.count)
         ServerLog.info("configuration loaded: \(new.targets.count) targets")
         for h in handlers { await h(new) }

@@ -283,7 +283,21 @@ public struct LogHistogram: Sendable, Codable {
     @inlinable static func index(_ v: Double) -> Int {
         let ms = v * 1000
         if ms < 1 { return 0 }
+        if ms >= 4_294_967_296 { return 32 * 32 }       // log2 ≥ 32: the last bucket
+        // log2(ms) = exponent + log2(significand): the bucket within the doubling comes from a table
+        // over the significand's top 10 bits; a table cell a bucket edge passes through (-1) asks
+        // log2 itself, so the result is always exactly `1 + Int(log2(ms) * 32)`.
+        let k = subBucket[Int(truncatingIfNeeded: ms.significandBitPattern >> 42)]
+        if k >= 0 { return Swift.min(1 + Int(ms.exponent) * 32 + Int(k), 32 * 32) }
         return Swift.min(1 + Int(log2(ms) * 32), 32 * 32)
+    }
+
+    /// For significand cell j (`[1 + j/1024, 1 + (j+1)/1024)`): the bucket k (0…31) every value in
+    /// it falls in, or -1 when a bucket edge 2^(k/32) lies in or within 1e-9 of the cell.
+    @usableFromInline static let subBucket: [Int8] = (0..<1024).map { j in
+        let lo = (1 + Double(j) / 1024) * (1 - 1e-9), hi = (1 + Double(j + 1) / 1024) * (1 + 1e-9)
+        let a = floor(log2(lo) * 32), b = floor(log2(hi) * 32)
+        return a == b && a >= 0 && a < 32 ? Int8(a) : -1
     }
     static func upper(_ i: Int) -> Double { i == 0 ? 0.001 : pow(2, Double(i) / 32) / 1000 }
 

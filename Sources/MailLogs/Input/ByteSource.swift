@@ -95,6 +95,7 @@ public final class GzipSource: ByteSource {
 /// at the buffer's size and the rest of it skipped, so memory stays bounded.
 public struct LineSplitter {
     public static let bufferSize = 1 << 22
+    static let chunkSize = 1 << 17
     public private(set) var lines: Int64 = 0
     public private(set) var bytes: Int64 = 0
 
@@ -107,7 +108,9 @@ public struct LineSplitter {
         var filled = 0
         var skipping = false
         while true {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[filled...]))
+            // Read at most `chunkSize` at a time: the bytes just copied in are still in the core's
+            // cache when the lines are decoded (the 4 MiB buffer only bounds the longest line).
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[filled..<min(filled + Self.chunkSize, Self.bufferSize)]))
             bytes += Int64(n)
             if n == 0 {
                 if filled > 0, !skipping { emit(base, 0, filled, body) }

@@ -93,9 +93,11 @@ public enum PostfixDecoder {
         var hex = true, vowel = false
         while j < b.count {
             let c = b[j]
-            guard isAlnum(c) else { break }
-            if !(isDigit(c) || (c >= 65 && c <= 70)) { hex = false }
-            switch c | 0x20 { case 97, 101, 105, 111, 117: vowel = true; default: break }
+            if c &- 48 < 10 { j += 1; continue }
+            let l = (c | 0x20) &- 97           // 0…25 for a letter of either case
+            guard l < 26 else { break }
+            if c &- 65 >= 6 { hex = false }    // not A–F
+            if (0x10_4111 as UInt32) >> UInt32(l) & 1 != 0 { vowel = true }   // a e i o u
             j += 1
         }
         guard j < b.count, b[j] == 58, j + 1 == b.count || b[j + 1] == 32 else { return nil }

@@ -4,6 +4,22 @@ import TimeSeries
 /// Wires the per-minute mail series (MailLogs) to the online detectors (TimeSeries) and explains
 /// each alert with the raw log lines behind it.
 public enum LogAnomalies {
+    /// Which detector watches the series (`mxray logs --anomalies --detector`, serve's
+    /// `anomalies.detector`): the robust baseline with CUSUM, KNN-CAD alone, or both
+    /// (`CombinedDetector`; see benchmarks/anomaly/README.md for how each scores).
+    public enum DetectorChoice: String, Sendable, Codable, CaseIterable {
+        case baseline, knn, combined
+
+        /// The combined detector's policy for this choice.
+        public var policy: CombinedDetector.Policy {
+            switch self {
+            case .baseline: return .baseline
+            case .knn: return .knn
+            case .combined: return .agree
+            }
+        }
+    }
+
     /// Settings shared by every mail series; per-series choices are in `configuration(for:)`.
     public struct Options: Sendable {
         /// Robust z beyond which a minute is unusual.
@@ -18,6 +34,11 @@ public enum LogAnomalies {
         public var minSpacingMinutes = 60
         /// The series to watch (all by default).
         public var series = MailSeries.Name.allCases
+        public var detector = DetectorChoice.baseline
+        /// KNN-CAD learns from this many minutes before it alarms (two days).
+        public var knnTrainingMinutes = 2 * 1_440
+        /// `combined`: the baseline's robust z a KNN-CAD alarm needs.
+        public var agreeZ = 3.0
         public init() {}
     }
 
@@ -48,6 +69,20 @@ public enum LogAnomalies {
         return c
     }
 
+    /// Both detectors' settings for one mail series, with the policy of `o.detector`.
+    public static func combinedConfiguration(for name: MailSeries.Name, _ o: Options) -> CombinedDetector.Configuration {
+        var c = CombinedDetector.Configuration()
+        c.baseline = configuration(for: name, o)
+        c.policy = o.detector.policy
+        c.agreeZ = o.agreeZ
+        c.minSpacing = Double(o.minSpacingMinutes * 60)
+        c.knn.training = max(o.knnTrainingMinutes, c.knn.dimension + 1)
+        c.knn.direction = .up
+        c.knn.scaleFloor = 1
+        c.knn.debounce = AlertDebouncer.Configuration(openAfter: 1, resolveAfter: o.resolveAfter, minSpacing: Double(o.minSpacingMinutes * 60))
+        return c
+    }
+
     /// One alert as reported: times in RFC 3339, the detector's explanation and its evidence.
     public struct Alert: Codable, Sendable, Equatable {
         public var series: String
@@ -73,6 +108,8 @@ public enum LogAnomalies {
     /// What `mxray logs --anomalies` reports.
     public struct Report: Codable, Sendable {
         public var schema = "mxray.anomalies/1"
+        /// The detector that watched the series (`DetectorChoice`).
+        public var detector = "baseline"
         public var first: String? = nil
         public var last: String? = nil
         public var minutes = 0
@@ -89,6 +126,7 @@ public enum LogAnomalies {
     /// Runs the online detectors over every series in time order, as `--follow` would have seen them.
     public static func detect(_ s: MailSeries, options: Options = Options()) -> Report {
         var r = Report()
+        r.detector = options.detector.rawValue
         r.minutes = s.minutes
         guard s.minutes > 0 else { return r }
         r.first = iso(Double(s.firstMinute * 60))
@@ -98,7 +136,7 @@ public enum LogAnomalies {
             let sorted = values.sorted()
             r.series.append(SeriesStats(name: name.rawValue, total: values.reduce(0, +), max: sorted.last ?? 0,
                                         median: sorted.isEmpty ? 0 : RobustStats.medianOfSorted(sorted)))
-            var d = OnlineAnomalyDetector(series: name.rawValue, configuration(for: name, options))
+            var d = CombinedDetector(series: name.rawValue, combinedConfiguration(for: name, options))
             let points = values.enumerated().map { SeriesPoint(time: Double((s.firstMinute + Int64($0.offset)) * 60), value: $0.element) }
             for a in d.run(points) { r.alerts.append(alert(a, evidence: s.lines(name, minute: Int64(a.start) / 60))) }
             r.suppressedEpisodes += d.suppressedEpisodes

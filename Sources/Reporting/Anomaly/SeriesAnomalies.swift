@@ -38,11 +38,28 @@ public enum SeriesAnomalies {
         return c
     }
 
+    /// Both detectors' settings for one kind, with the policy of `detector`. KNN-CAD learns from
+    /// `knnTraining` points (probe runs) before it alarms.
+    public static func combinedConfiguration(for kind: Kind, detector: LogAnomalies.DetectorChoice,
+                                             knnTraining: Int = 600) -> CombinedDetector.Configuration {
+        var c = CombinedDetector.Configuration()
+        c.baseline = configuration(for: kind)
+        c.policy = detector.policy
+        c.minSpacing = c.baseline.debounce.minSpacing
+        c.knn.training = max(knnTraining, c.knn.dimension + 1)
+        c.knn.direction = c.baseline.direction
+        c.knn.scaleFloor = c.baseline.baseline.scaleFloor
+        c.knn.debounce = AlertDebouncer.Configuration(openAfter: 1, resolveAfter: c.baseline.debounce.resolveAfter,
+                                                      minSpacing: c.baseline.debounce.minSpacing)
+        return c
+    }
+
     /// Runs the online detector over `points` (time order) and returns its alerts, each with the
     /// references `evidence` gives for the opening instant (probe transcripts, result ids, …).
     public static func detect(series name: String, kind: Kind, points: [SeriesPoint],
+                              detector: LogAnomalies.DetectorChoice = .baseline, knnTraining: Int = 600,
                               evidence: (Double) -> [String] = { _ in [] }) -> [LogAnomalies.Alert] {
-        var d = OnlineAnomalyDetector(series: name, configuration(for: kind))
+        var d = CombinedDetector(series: name, combinedConfiguration(for: kind, detector: detector, knnTraining: knnTraining))
         return d.run(points).map { LogAnomalies.alert($0, evidence: evidence($0.start)) }
     }
 }

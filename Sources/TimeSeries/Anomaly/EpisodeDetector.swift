@@ -3,6 +3,8 @@
 public protocol EpisodeDetector {
     /// The episode open now, if any.
     var current: AnomalyAlert? { get }
+    /// Episodes merged into an earlier alert by the minimum spacing (counted, not alerted).
+    var suppressedEpisodes: Int { get }
     mutating func step(_ p: SeriesPoint) -> OnlineAnomalyDetector.Event?
 }
 

@@ -123,7 +123,7 @@ func runWindowedGaussian(_ f: DataFile) -> [Double] {
 /// detector never needs to know how long the file is. The score is the alarm's conformal p-value
 /// (ties at 1 are left tied: ranking them by how far they exceed the calibration set let the sweep
 /// fit a threshold that did not carry over between halves of the files; see README).
-func runContextKNN(_ f: DataFile, rescore: Bool = true) -> [Double] {
+func knnConfig(_ f: DataFile, rescore: Bool = true) -> ContextKNNDetector.Configuration {
     let step = f.points.count > 1 ? max(1, f.points[1].time - f.points[0].time) : 300
     var c = ContextKNNDetector.Configuration()
     c.dimension = Int(env("ANOMALY_KNN_DIM", 19))
@@ -134,10 +134,38 @@ func runContextKNN(_ f: DataFile, rescore: Bool = true) -> [Double] {
     c.rescoreOnNewMetric = rescore
     // KNN-CAD stays quiet for a fifth of its training length after an alarm.
     c.debounce = AlertDebouncer.Configuration(openAfter: 1, resolveAfter: max(6, Int(3600 / step)), minSpacing: Double(c.training / 5) * step)
-    var d = ContextKNNDetector(series: f.rel, c)
+    return c
+}
+
+func runContextKNN(_ f: DataFile, rescore: Bool = true) -> [Double] {
+    var d = ContextKNNDetector(series: f.rel, knnConfig(f, rescore: rescore))
     var scores = [Double](repeating: 0, count: f.points.count)
     for (i, p) in f.points.enumerated() {
         if case .opened? = d.step(p), let s = d.lastScore { scores[i] = s.pValue }
+    }
+    return scores
+}
+
+/// CombinedDetector: the seasonal baseline + CUSUM (as mxray runs it) and KNN-CAD as above; the
+/// combined spacing is the baseline's (6 h). Score of an opening: the baseline's squashed z, or
+/// KNN-CAD's p-value when KNN-CAD opened it (`agree`: the baseline's z ≥ ANOMALY_AGREE_Z, 3).
+func runCombined(_ f: DataFile, _ policy: CombinedDetector.Policy) -> [Double] {
+    var c = CombinedDetector.Configuration()
+    c.baseline = onlineConfig(f, cusum: true, seasonal: true)
+    c.knn = knnConfig(f)
+    c.policy = policy
+    c.agreeZ = env("ANOMALY_AGREE_Z", 3)
+    c.minSpacing = c.baseline.debounce.minSpacing
+    var d = CombinedDetector(series: f.rel, c)
+    var scores = [Double](repeating: 0, count: f.points.count)
+    for (i, p) in f.points.enumerated() {
+        if case .opened(let a)? = d.step(p) {
+            switch a.detector {
+            case .contextKNN: scores[i] = d.knnScore?.pValue ?? 1
+            case .levelShift: scores[i] = squash(max(abs(a.robustZ), c.baseline.baseline.threshold))
+            default: scores[i] = squash(a.robustZ)
+            }
+        }
     }
     return scores
 }
@@ -153,6 +181,8 @@ let detectors: [(String, (DataFile) -> [Double])] = [
     ("mxrayContextKNN", { runContextKNN($0) }),
     // The same without re-scoring the calibration set on a new metric, as KNN-CAD is published.
     ("mxrayKNNCADasPublished", { runContextKNN($0, rescore: false) }),
+    ("mxrayCombinedEither", { runCombined($0, .either) }),
+    ("mxrayCombinedAgree", { runCombined($0, .agree) }),
     ("nabWindowedGaussian", runWindowedGaussian),
 ]
 for (name, run) in detectors {
