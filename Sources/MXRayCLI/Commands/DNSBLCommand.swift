@@ -44,14 +44,7 @@ struct DNSBLCommand: AsyncParsableCommand {
     @Option(name: .customLong("resolver"), help: "A DNS server HOST[:PORT]; repeatable. Default: /etc/resolv.conf.")
     var resolvers: [String] = []
 
-    @Option(help: "Seconds to wait for one server on one try.")
-    var timeout: Double = 2
-
-    @Option(help: "Output format: text or json.")
-    var format: String = "text"
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity (pass, info, notice, warning, error, critical).")
-    var failOn: String = "error"
+    @OptionGroup var output: NetReportOptions
 
     func validate() throws {
         if IPAddress(subject) == nil {
@@ -63,14 +56,11 @@ struct DNSBLCommand: AsyncParsableCommand {
         for r in resolvers where DNSServerAddress(parsing: r) == nil {
             throw ValidationError("--resolver '\(r)' is not HOST[:PORT] with an IP address (e.g. 127.0.0.1, [::1]:53)")
         }
-        guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, not '\(format)'") }
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))") }
     }
 
     func run() async throws {
         var config = try CheckWiring.resolverConfiguration(resolvers)
-        config.timeout = .milliseconds(Int64(timeout * 1000))
+        config.timeout = .milliseconds(output.timeoutMilliseconds)
         let resolver = NetworkDNSResolver(configuration: config)
         let zoneList = zones.isEmpty ? DNSBLZone.defaults : zones.compactMap { try? DNSBLZone.named(DomainName($0)) }
         let check = DNSBLCheck(resolver: resolver, zones: zoneList)
@@ -80,8 +70,7 @@ struct DNSBLCommand: AsyncParsableCommand {
         } else {
             report = await check.run(domain: try DomainName(subject))
         }
-        print(format == "json" ? try NetReportRenderer.json(report) : NetReportRenderer.text(report))
-        let threshold = Severity(rawValue: failOn) ?? .error
-        if report.findings.contains(where: { $0.severity >= threshold }) { throw FindingsExit(1) }
+        print(output.json ? try NetReportRenderer.json(report) : NetReportRenderer.text(report))
+        try output.exitForFindings(report.findings)
     }
 }

@@ -32,14 +32,7 @@ struct SplitCommand: AsyncParsableCommand {
     @Option(name: .customLong("view"), help: "LABEL=RESOLVER[:PORT], e.g. inside=10.0.0.53; give at least two.")
     var views: [String] = []
 
-    @Option(help: "Seconds to wait for one server on one try.")
-    var timeout: Double = 2
-
-    @Option(help: "Output format: text or json.")
-    var format: String = "text"
-
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding is at or above this severity (pass, info, notice, warning, error, critical).")
-    var failOn: String = "error"
+    @OptionGroup var output: NetReportOptions
 
     func validate() throws {
         do { _ = try DomainName(domain) } catch { throw ValidationError("'\(domain)' is not a domain name: \(error)") }
@@ -50,9 +43,6 @@ struct SplitCommand: AsyncParsableCommand {
             do { spec = try ViewSpec.parse(v) } catch { throw ValidationError(error.description) }
             guard labels.insert(spec.label).inserted else { throw ValidationError("view label '\(spec.label)' is given twice") }
         }
-        guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
-        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json, not '\(format)'") }
-        guard Severity(rawValue: failOn) != nil else { throw ValidationError("--fail-on must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))") }
     }
 
     func run() async throws {
@@ -61,7 +51,7 @@ struct SplitCommand: AsyncParsableCommand {
         for v in views {
             do { specs.append(try ViewSpec.parse(v)) } catch { throw MXRayError.usage(error.description) }
         }
-        let ms = Int64(timeout * 1000)
+        let ms = output.timeoutMilliseconds
         let results = await withTaskGroup(of: (Int, LabelledLocate).self) { group in
             for (i, spec) in specs.enumerated() {
                 group.addTask {
@@ -76,8 +66,7 @@ struct SplitCommand: AsyncParsableCommand {
             return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
         let report = SplitViewComparison.compare(name, results)
-        print(format == "json" ? try NetReportRenderer.json(report) : NetReportRenderer.text(report))
-        let threshold = Severity(rawValue: failOn) ?? .error
-        if report.findings.contains(where: { $0.severity >= threshold }) { throw FindingsExit(1) }
+        print(output.json ? try NetReportRenderer.json(report) : NetReportRenderer.text(report))
+        try output.exitForFindings(report.findings)
     }
 }
