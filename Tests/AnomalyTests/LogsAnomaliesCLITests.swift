@@ -20,6 +20,15 @@ import MXRayCLI
         return (code, try String(contentsOfFile: out, encoding: .utf8))
     }
 
+    /// The JSON document in captured stdout. fd 1 is process-wide, so a line another suite prints
+    /// while it is redirected can land before or after the document (the CLI writes the document
+    /// in one write): keep the lines from the first `{` line to the last `}` line.
+    static func jsonDocument(_ out: String) -> String {
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let a = lines.firstIndex(where: { $0 == "{" }), let b = lines.lastIndex(where: { $0 == "}" }), a <= b else { return out }
+        return lines[a...b].joined(separator: "\n")
+    }
+
     struct Report: Decodable {
         struct Alert: Decodable {
             var series: String, detector: String, start: String, end: String?
@@ -41,7 +50,7 @@ import MXRayCLI
 
         let (code, json) = try await runCLI(["logs", "--anomalies", "--format", "json", path])
         #expect(code == 0)
-        let report = try JSONDecoder().decode(Report.self, from: Data(json.utf8))
+        let report = try JSONDecoder().decode(Report.self, from: Data(Self.jsonDocument(json).utf8))
         #expect(report.schema == "mxray.anomalies/1")
         #expect(report.minutes == 6 * 60)
         // One alert, on auth failures, opening within two minutes of the attack's start.
@@ -77,7 +86,7 @@ import MXRayCLI
         for choice in ["baseline", "knn", "combined"] {
             let (code, json) = try await runCLI(["logs", "--anomalies", "--format", "json", "--detector", choice, path])
             #expect(code == 0)
-            seen[choice] = try JSONDecoder().decode(Report.self, from: Data(json.utf8))
+            seen[choice] = try JSONDecoder().decode(Report.self, from: Data(Self.jsonDocument(json).utf8))
         }
         #expect(seen["baseline"]?.detector == "baseline" && seen["knn"]?.detector == "knn" && seen["combined"]?.detector == "combined")
         #expect(seen["knn"]?.alerts.isEmpty == true, "\(seen["knn"]?.alerts.map(\.reason) ?? [])")

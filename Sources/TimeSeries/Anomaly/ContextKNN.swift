@@ -149,27 +149,12 @@ public struct ContextKNNDetector: Sendable {
         let inDirection = c.direction == .both
             || (c.direction.signed(s.robustZ) >= c.directionalZ && (c.direction == .up ? p.value > e.high : p.value < e.low))
         let anomalous = s.pValue >= c.alarmLevel && s.excess >= c.minimumExcess && inDirection
-        switch debouncer.step(time: p.time, anomalous: anomalous) {
-        case .open:
-            let alert = AnomalyAlert(series: series, detector: .contextKNN, direction: p.value >= s.expectation.expected ? .up : .down,
-                                     start: p.time, observed: p.value, expectation: s.expectation, robustZ: s.robustZ,
-                                     reason: Self.reason(series, p.value, s, c))
-            current = alert
-            return .opened(alert)
-        case .ongoing:
-            if var a = current, anomalous {
-                a.points += 1
-                if abs(s.robustZ) > abs(a.peakZ) { a.peak = p.value; a.peakZ = s.robustZ; a.peakTime = p.time }
-                current = a
-            }
-            return nil
-        case .resolve:
-            guard var a = current else { return nil }
-            a.end = p.time
-            current = nil
-            return .resolved(a)
-        case .quiet, .pending, .suppressed:
-            return nil
+        let name = series  // the closure must not read self while `current` is borrowed
+        return Episode.follow(debouncer.step(time: p.time, anomalous: anomalous), current: &current, point: p, z: s.robustZ,
+                              anomalous: anomalous) {
+            AnomalyAlert(series: name, detector: .contextKNN, direction: p.value >= s.expectation.expected ? .up : .down,
+                         start: p.time, observed: p.value, expectation: s.expectation, robustZ: s.robustZ,
+                         reason: Self.reason(name, p.value, s, c))
         }
     }
 

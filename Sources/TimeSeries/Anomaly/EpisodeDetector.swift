@@ -27,3 +27,32 @@ extension EpisodeDetector {
 
 extension OnlineAnomalyDetector: EpisodeDetector {}
 extension ContextKNNDetector: EpisodeDetector {}
+
+/// The episode bookkeeping every debounced detector shares: what a debouncer decision does to the
+/// open alert. `open` builds the alert (the detector's own explanation) only when one opens.
+enum Episode {
+    static func follow(_ decision: AlertDebouncer.Decision, current: inout AnomalyAlert?, point p: SeriesPoint, z: Double,
+                       anomalous: Bool, open: () -> AnomalyAlert) -> OnlineAnomalyDetector.Event? {
+        switch decision {
+        case .open:
+            let alert = open()
+            current = alert
+            return .opened(alert)
+        case .ongoing:
+            // One more unusual point: count it and keep the most unusual as the peak.
+            if var a = current, anomalous {
+                a.points += 1
+                if abs(z) > abs(a.peakZ) { a.peak = p.value; a.peakZ = z; a.peakTime = p.time }
+                current = a
+            }
+            return nil
+        case .resolve:
+            guard var a = current else { return nil }
+            a.end = p.time
+            current = nil
+            return .resolved(a)
+        case .quiet, .pending, .suppressed:
+            return nil
+        }
+    }
+}

@@ -65,28 +65,12 @@ public struct OnlineAnomalyDetector: Sendable {
             || (c.detectLevelShifts && cusum.statistic > c.levelShift.limit * 0.25))
         // Clip before learning: a burst stays out of the baseline, a lasting shift creeps in.
         baseline.add(SeriesPoint(time: p.time, value: min(max(p.value, e.low), e.high)))
-        let decision = debouncer.step(time: p.time, anomalous: spike || shift || hold)
-        switch decision {
-        case .open:
+        let name = series  // the closure must not read self while `current` is borrowed
+        return Episode.follow(debouncer.step(time: p.time, anomalous: spike || shift || hold), current: &current, point: p, z: z,
+                              anomalous: spike || shift || hold) {
             let detector: AnomalyAlert.Detector = spike ? (e.seasonal ? .seasonalBaseline : .rollingBaseline) : .levelShift
-            let alert = AnomalyAlert(series: series, detector: detector, direction: z >= 0 ? .up : .down, start: p.time,
-                                     observed: p.value, expectation: e, robustZ: z, reason: Self.reason(series, detector, p.value, e, z, cusum: c.levelShift))
-            current = alert
-            return .opened(alert)
-        case .ongoing:
-            if var a = current, spike || shift || hold {
-                a.points += 1
-                if abs(z) > abs(a.peakZ) { a.peak = p.value; a.peakZ = z; a.peakTime = p.time }
-                current = a
-            }
-            return nil
-        case .resolve:
-            guard var a = current else { return nil }
-            a.end = p.time
-            current = nil
-            return .resolved(a)
-        case .quiet, .pending, .suppressed:
-            return nil
+            return AnomalyAlert(series: name, detector: detector, direction: z >= 0 ? .up : .down, start: p.time,
+                                observed: p.value, expectation: e, robustZ: z, reason: Self.reason(name, detector, p.value, e, z, cusum: c.levelShift))
         }
     }
 
