@@ -115,12 +115,14 @@ let package = Package(
 
         // Layer 5
         .target(name: "Reporting", dependencies: ["Diagnosis", "MailLogs", "MailAuth", "TLSWire", "TimeSeries"]),
+        // The concrete probes, TLS scanner and HTTP fetchers behind the engine's protocols, for the CLI and the server.
+        .target(name: "Wiring", dependencies: ["Diagnosis", "Probes", "DNSWire", "MailAuth", "MailCore", "MailWire", "TLSWire"] + nio),
 
         // Layer 6 + executable
         .target(
             name: "MXRayCLI",
             dependencies: [
-                "MailCore", "Diagnosis", "Reporting", "DNSClient", "MailLogs", "MailWire", "Probes", "MailAuth", "TLSWire", "MXRayServer", "Ledger",
+                "MailCore", "Diagnosis", "Reporting", "DNSClient", "MailLogs", "MailWire", "Probes", "MailAuth", "TLSWire", "MXRayServer", "Ledger", "Wiring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -130,7 +132,7 @@ let package = Package(
         .target(
             name: "MXRayServer",
             dependencies: [
-                "MailCore", "DNSWire", "MailWire", "Diagnosis", "Reporting", "DNSClient", "Probes", "MailAuth", "TLSWire", "TimeSeries", "CZlib", "Ledger",
+                "MailCore", "DNSWire", "MailWire", "Diagnosis", "Reporting", "DNSClient", "Probes", "MailAuth", "TLSWire", "TimeSeries", "CZlib", "Ledger", "Wiring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -197,11 +199,11 @@ let package = Package(
         .testTarget(name: "MailWireTests", dependencies: ["MailWire", .product(name: "NIOTestUtils", package: "swift-nio")] + nio),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "MailWire", "Diagnosis", "LabSupport", "MXRayCLI", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")] + nio),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNSWire", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "AuthIntegrationTests", dependencies: ["MailAuth", "Diagnosis", "Reporting", "DNSClient", "Probes", "LabSupport", "MXRayCLI"]),
+        .testTarget(name: "AuthIntegrationTests", dependencies: ["MailAuth", "Diagnosis", "Reporting", "DNSClient", "Probes", "LabSupport", "MXRayCLI", "Wiring"]),
         .testTarget(name: "TLSWireTests", dependencies: ["TLSWire", .product(name: "NIOTestUtils", package: "swift-nio")] + nio),
         .testTarget(name: "TLSScanTests", dependencies: ["Probes", "TLSWire", "Diagnosis", "Reporting", "MXRayCLI", "LabSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")] + nio),
         .testTarget(name: "DiagnosisEngineTests", dependencies: ["Diagnosis", "DNSWire", "MailWire", "TLSWire", "MailCore"]),
-        .testTarget(name: "CheckIntegrationTests", dependencies: ["Diagnosis", "MXRayCLI", "DNSClient", "Reporting", "LabSupport"]),
+        .testTarget(name: "CheckIntegrationTests", dependencies: ["Diagnosis", "MXRayCLI", "DNSClient", "Reporting", "LabSupport", "Wiring"]),
         // END test-targets
     ],
     swiftLanguageModes: [.v6]

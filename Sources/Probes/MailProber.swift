@@ -56,17 +56,21 @@ public struct MailProber: Sendable {
     private func probeAddress(_ target: ProbeTarget, jobs: [(Int, Int)], services: [Int: MailService],
                               deadlines: Deadlines) async -> [(Int, PortObservation)] {
         let limit = max(1, options.perAddressConcurrency)
+        // A second connection for VRFY/EXPN only when every port and every second session fit
+        // under the cap at once: the cap then holds without queueing anything behind them.
+        let seconds = jobs.filter { usesAddressQuerySession(services[$0.1] ?? MailService.forPort($0.1)) }.count
+        let second = options.addressQueriesOnSecondConnection && jobs.count + seconds <= limit
         return await withTaskGroup(of: (Int, PortObservation).self) { group in
             var pending = jobs[...]
             var out: [(Int, PortObservation)] = []
             for _ in 0..<limit {
                 guard let (i, port) = pending.popFirst() else { break }
-                group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines)) }
+                group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines, secondConnection: second)) }
             }
             for await done in group {
                 out.append(done)
                 if let (i, port) = pending.popFirst() {
-                    group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines)) }
+                    group.addTask { (i, await self.probePort(target, port: port, service: services[port], deadlines: deadlines, secondConnection: second)) }
                 }
             }
             return out
@@ -76,20 +80,55 @@ public struct MailProber: Sendable {
     /// Probes one port under a deadline of its own; `service` overrides the port's usual one
     /// (a server on a non-standard port).
     public func probePort(_ target: ProbeTarget, port: Int, as service: MailService? = nil) async -> PortObservation {
-        await probePort(target, port: port, service: service, deadlines: Deadlines(overall: .now() + options.overallTimeout))
+        await probePort(target, port: port, service: service, deadlines: Deadlines(overall: .now() + options.overallTimeout),
+                        secondConnection: options.addressQueriesOnSecondConnection && options.perAddressConcurrency >= 2)
     }
 
-    func probePort(_ target: ProbeTarget, port: Int, service: MailService? = nil, deadlines: Deadlines) async -> PortObservation {
+    /// SMTP with STARTTLS (or plaintext): EXPN can be asked on a second connection beside it
+    /// (`SMTPAddressQuerySession`). Not on implicit TLS, where the session is short enough.
+    func usesAddressQuerySession(_ service: MailService) -> Bool {
+        service.mailProtocol == .smtp && !service.implicitTLS && options.addressQueryTest
+    }
+
+    func probePort(_ target: ProbeTarget, port: Int, service: MailService? = nil, deadlines: Deadlines,
+                   secondConnection: Bool = false) async -> PortObservation {
         let service = service ?? MailService.forPort(port)
+        if secondConnection, usesAddressQuerySession(service) {
+            // The second connection is opened at the same time as the first: its EXPN must be
+            // answered by the time the main session has VRFY's answer.
+            let session = SMTPAddressQuerySession(options: options, deadlines: deadlines, group: group)
+            let stopwatch = Stopwatch()
+            let handOver = group.next().makePromise(of: SMTPAddressQueries.self)
+            let control = SecondSessionControl()
+            let label = "\(target.host ?? target.address):\(port)"
+            return await withTaskGroup(of: SMTPAddressQueries.self) { tasks in
+                tasks.addTask {
+                    await session.run(target, port: port, label: label, stopwatch: stopwatch, handOver: handOver, control: control)
+                }
+                var obs = await probePort(target, port: port, service: service, deadlines: deadlines, stopwatch: stopwatch,
+                                          addressQueries: SecondSession(answer: handOver.futureResult, control: control))
+                // Not needed any more when it has not answered yet (the main session ended early).
+                control.stopUnlessAnswered()
+                let second = await tasks.next()!
+                // Evidence only where the main session went as far as the question.
+                if obs.connect.state == .open { second.merge(into: &obs) }
+                return obs
+            }
+        }
+        return await probePort(target, port: port, service: service, deadlines: deadlines, stopwatch: Stopwatch(), addressQueries: nil)
+    }
+
+    private func probePort(_ target: ProbeTarget, port: Int, service: MailService, deadlines: Deadlines, stopwatch: Stopwatch,
+                           addressQueries: SecondSession?) async -> PortObservation {
         let label = "\(target.host ?? target.address):\(port)"
         let connectTimeout = min(options.connectTimeout, max(.milliseconds(1), deadlines.overall - .now()))
         let (connection, connect, transcript) = await ProbeConnection.connect(
-            address: target.address, port: port, group: group, timeout: connectTimeout, label: label)
+            address: target.address, port: port, group: group, timeout: connectTimeout, label: label, stopwatch: stopwatch)
         var obs = PortObservation(address: target.address, host: target.host, port: port, service: service,
                                   connect: connect, transcript: transcript)
         guard let connection else { return obs }
         switch service.mailProtocol {
-        case .smtp: await SMTPProber(options: options, deadlines: deadlines).run(connection, into: &obs)
+        case .smtp: await SMTPProber(options: options, deadlines: deadlines).run(connection, into: &obs, addressQueries: addressQueries)
         case .imap: await IMAPProber(options: options, deadlines: deadlines).run(connection, into: &obs)
         case .pop3: await POP3Prober(options: options, deadlines: deadlines).run(connection, into: &obs)
         case .none:

@@ -22,6 +22,10 @@ public struct ProbeOptions: Sendable {
     public var relayTest = true
     public var injectionTest = true
     public var addressQueryTest = true
+    /// Ask EXPN on a second connection beside each SMTP session (over STARTTLS like it), when
+    /// the per-address cap has room for both (`SMTPAddressQuerySession`): one round trip fewer
+    /// for the session (RFC 2920 §3.1 lets VRFY, EXPN and QUIT each only end a group).
+    public var addressQueriesOnSecondConnection = false
     /// Sender and recipient domains for the relay test: outside any real server's care (RFC 2606).
     public var relaySenderDomain = "example.com"
     public var relayRecipientDomain = "example.net"

@@ -9,6 +9,7 @@ import MailCore
 import Probes
 import Reporting
 import Testing
+import Wiring
 
 /// The auth stage, `mxray spf` and the HTTPS policy fetcher against the lab (Knot + Unbound +
 /// nginx on loopback). Fails, never skips, when the lab is down.

@@ -3,6 +3,7 @@ import Foundation
 import LabSupport
 import MXRayCLI
 import Testing
+import Wiring
 
 /// The quick TLS assessment `mxray check` runs by default against the full elimination scan, on
 /// the lab's STARTTLS ports: the grade, the accepted versions, which weak grades of suites are

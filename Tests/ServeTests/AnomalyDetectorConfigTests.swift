@@ -47,4 +47,20 @@ import Testing
         #expect(try await episodes(.combined) >= 1)
         #expect(try await episodes(.knn) == 0)
     }
+
+    /// A restart rebuilds a KNN-CAD detector from its whole training set: with 625 quiet runs in
+    /// the history, a new `ProbeIntel` (`knn`) opens an episode on the very next slow run. Rebuilt
+    /// from the forecast's 150 runs only, it would stay untrained (and silent) for 450 more runs.
+    @Test func knnDetectorIsRebuiltWholeAfterARestart() async throws {
+        let dir = try ServeTestSupport.tempDir("knn-restart")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let history = try HistoryStore(path: dir + "/history.sqlite")
+        for i in 0..<625 { _ = try await history.record(target: "t", report: ProbeIntelTests.report(i, connectMs: ProbeIntelTests.normal(i))) }
+        let restarted = ProbeIntel(history: history, detector: .knn)
+        var run = try await history.record(target: "t", report: ProbeIntelTests.report(625, connectMs: 400))
+        run.report = ProbeIntelTests.report(625, connectMs: 400)
+        let opened = restarted.observe(run).events.filter { $0.status == .opened }
+        #expect(opened.map(\.episode.key.series) == ["connect_seconds"], "\(opened)")
+        #expect(opened.first?.episode.alert.detector == "context-knn")
+    }
 }

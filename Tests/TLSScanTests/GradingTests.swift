@@ -37,6 +37,21 @@ import TLSWire
         return r
     }
 
+    /// DANE is judged only against a captured chain: TLSA records with no certificate to compare
+    /// (the certificate handshake failed on a busy server) are "could not test", not a mismatch.
+    @Test func daneWithoutACertificateIsNotAMismatch() {
+        func ids(_ results: [String]) -> [String] {
+            var r = scan(suites12: [0xC02F], groups: [NamedGroup.x25519])
+            var d = DANEReport(name: "_25._tcp.mx.example", authentic: true, lookupStatus: "ok")
+            d.records = results.map { DANEReport.RecordResult(usage: 3, selector: 1, matchingType: 1, data: "00", result: $0) }
+            r.dane = d
+            return TLSAssessment(scan: r).findings.map(\.id).filter { $0.hasPrefix("tls.dane") || $0 == "tls.could-not-test" }
+        }
+        #expect(ids(["no-certificate", "no-certificate"]) == ["tls.could-not-test"])
+        #expect(ids(["mismatch"]) == ["tls.dane.mismatch"])
+        #expect(ids(["mismatch", "match"]) == ["tls.dane.match"])
+    }
+
     @Test func portGradeIsTheWorstPartWithItsReason() {
         let a = TLSAssessment(scan: scan(suites12: [0xC02F, 0x009C], groups: [NamedGroup.x25519]))
         #expect(a.grade == .phaseOut)

@@ -44,6 +44,10 @@ public struct CheckOptions: Sendable {
     /// Ports whose TLS is scanned in depth (versions, suites, certificate, DANE) when open.
     public var tlsPorts = [25]
     public var dkimSelectors: [String] = []
+    /// Start an address's TLS scan about one round trip after its probes (see `runHost`): right
+    /// when the scan is shorter than the probes (the quick assessment), not when it is longer
+    /// (the full scan), whose wall time it would lengthen by as much.
+    public var tlsScanHeadStart = true
 
     public init() {}
 }
@@ -90,7 +94,7 @@ public struct CheckEngine: Sendable {
         var acc = ReportAccumulator(target: target, symptom: options.symptom)
 
         // Auth needs only the domain: it starts at once, alongside locate.
-        async let authTask = runAuth(target, deadline: deadline)
+        async let authTask = offCriticalPath { await runAuth(target, deadline: deadline) }
 
         // Locate runs in full (reverse DNS, name servers, DNSSEC) while the probes start as soon
         // as the MX set and its addresses are known: they are all the probes need.
@@ -101,12 +105,15 @@ public struct CheckEngine: Sendable {
         var clientResult: ClientLocateResult?
         var clientMilliseconds = 0.0
         if target.kind != .host, let domain = target.domain {
-            async let locateTask = runLocate(domain, deadline: deadline)
-            async let clientTask = discoverClients(target, domain, deadline: deadline)
+            async let locateTask = offCriticalPath { await runLocate(domain, deadline: deadline) }
+            async let clientTask = offCriticalPath { await discoverClients(target, domain, deadline: deadline) }
+            let lookup = clock.now
             addresses = await withDeadline(deadline) { await quickTargets(domain) } ?? []
             byMX = ProviderCatalog.match(mxHosts: addresses.compactMap(\.host))
             let t0 = clock.now
-            runs = await probeAll(addresses, ports: ports(for: byMX), deadline: deadline)
+            // MX, then A/AAAA: two round trips to the resolver; half of that stands for one.
+            let roundTrip = options.tlsScanHeadStart ? min((t0 - lookup) / 2, .milliseconds(200)) : .zero
+            runs = await probeAll(addresses, ports: ports(for: byMX), deadline: deadline, scanHeadStart: roundTrip)
             probeMilliseconds = ms(clock.now - t0)
             let (locate, locateMilliseconds) = await locateTask
             acc.locate(locate, milliseconds: locateMilliseconds)
@@ -199,15 +206,20 @@ public struct CheckEngine: Sendable {
 
     /// Every address probed, then TLS-scanned. One task per IP address: names that share an
     /// address are probed one after the other, so the per-host cap holds per address.
-    func probeAll(_ addresses: [ProbeAddress], ports: [Int], deadline: ContinuousClock.Instant) async -> [HostRun] {
+    func probeAll(_ addresses: [ProbeAddress], ports: [Int], deadline: ContinuousClock.Instant,
+                  scanHeadStart: Duration = .zero) async -> [HostRun] {
         guard let prober, !addresses.isEmpty else { return [] }
         var byIP: [String: [(Int, ProbeAddress)]] = [:]
         for (i, a) in addresses.enumerated() { byIP[a.address, default: []].append((i, a)) }
         return await withTaskGroup(of: [(Int, HostRun)].self) { group in
             for entries in byIP.values {
-                group.addTask {
+                // The probes' round trips are the check's critical path: their tasks go first
+                // when the cores are busy with the other stages (see `offCriticalPath`).
+                group.addTask(priority: .high) {
                     var out: [(Int, HostRun)] = []
-                    for (i, address) in entries { out.append((i, await runHost(address, ports: ports, prober: prober, deadline: deadline))) }
+                    for (i, address) in entries {
+                        out.append((i, await runHost(address, ports: ports, prober: prober, deadline: deadline, scanHeadStart: scanHeadStart)))
+                    }
                     return out
                 }
             }
@@ -220,11 +232,18 @@ public struct CheckEngine: Sendable {
     /// Probe one address and, beside it, scan TLS on `tlsPorts`: the scan needs nothing from
     /// the probe (it connects and talks STARTTLS itself), so it does not wait for it. A scan of
     /// a port the probe did not see open is dropped, as if it had not run.
-    func runHost(_ address: ProbeAddress, ports: [Int], prober: any PortProbing, deadline: ContinuousClock.Instant) async -> HostRun {
+    ///
+    /// The scan's connections start `scanHeadStart` (about one round trip) after the probes':
+    /// the server then accepts and greets the probe sessions, which carry the check's critical
+    /// path, before the burst of hellos (a Postfix master forks an smtpd per connection), and
+    /// the scanner plans its hellos while the probes wait on the network. The scan still ends
+    /// well before the probes.
+    func runHost(_ address: ProbeAddress, ports: [Int], prober: any PortProbing, deadline: ContinuousClock.Instant,
+                 scanHeadStart: Duration = .zero) async -> HostRun {
         var run = HostRun()
         let left = deadline - ContinuousClock.now
         guard left > .zero else { run.probeTimedOut = true; return run }
-        async let scans = scanTLS(address, ports: options.tlsPorts.filter(ports.contains), deadline: deadline)
+        async let scans = scanTLS(address, ports: options.tlsPorts.filter(ports.contains), deadline: deadline, headStart: scanHeadStart)
         run.ports = await withDeadline(deadline) { await prober.probe([address], ports: ports, timeout: left) } ?? []
         if run.ports.isEmpty { run.probeTimedOut = true }
         for (port, scan) in await scans {
@@ -235,17 +254,25 @@ public struct CheckEngine: Sendable {
     }
 
     /// The TLS scans of one address, with DANE (nil: the deadline came first).
-    func scanTLS(_ address: ProbeAddress, ports: [Int], deadline: ContinuousClock.Instant) async -> [(Int, TLSScanResult?)] {
+    func scanTLS(_ address: ProbeAddress, ports: [Int], deadline: ContinuousClock.Instant,
+                 headStart: Duration = .zero) async -> [(Int, TLSScanResult?)] {
         guard let scanner, !ports.isEmpty else { return [] }
         let host = address.host ?? address.address
         let resolver = self.resolver
         return await withTaskGroup(of: (Int, TLSScanResult?).self) { group in
             for port in ports {
-                group.addTask {
-                    let remaining = deadline - ContinuousClock.now
-                    guard remaining > .zero else { return (port, nil) }
+                group.addTask(priority: Self.offCriticalPathPriority) {
+                    guard deadline > ContinuousClock.now else { return (port, nil) }
                     let scan: TLSScanResult? = await withDeadline(deadline) {
+                        // The TLSA lookups need no certificate: asked beside the scan, they are in
+                        // the run's resolver cache when DANE is evaluated after it (one round
+                        // trip to the resolver less at the end of the TLS stage).
+                        async let prefetch: Void = Self.prefetchTLSA(resolver, names: [address.canonicalHost, host].compactMap { $0 },
+                                                                     port: port, when: address.host != nil)
+                        if headStart > .zero { try? await Task.sleep(for: headStart) }
+                        let remaining = deadline - ContinuousClock.now
                         var s = await scanner.scan(host: host, address: address.address, port: port, timeout: remaining)
+                        await prefetch
                         if s.status == .completed, address.host != nil {
                             // RFC 7672 §2.2: TLSA at _25._tcp.<MX host>; §2.2.2: for an alias, the
                             // expanded name first, then the original name.
@@ -267,6 +294,18 @@ public struct CheckEngine: Sendable {
         }
     }
 
+    /// Asks for the TLSA records DANE will look at (RFC 7672 §2.2), answers unused here.
+    static func prefetchTLSA(_ resolver: any DNSResolver, names: [String], port: Int, when wanted: Bool) async {
+        guard wanted else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for name in names {
+                let text = "_\(port)._tcp.\(name.hasSuffix(".") ? String(name.dropLast()) : name)"
+                guard let domain = try? DomainName(text) else { continue }
+                group.addTask { _ = await resolver.lookupTLSA(domain) }
+            }
+        }
+    }
+
     /// A host target's addresses: the literal, or A/AAAA through the resolver.
     func hostAddresses(_ target: CheckTarget) async -> [ProbeAddress] {
         if let a = target.address { return [ProbeAddress(address: a, host: nil)] }
@@ -275,6 +314,22 @@ public struct CheckEngine: Sendable {
         async let aaaa = resolver.lookupAAAA(name)
         let all = await a.values.map(\.description) + aaaa.values.map(\.description)
         return all.map { ProbeAddress(address: $0, host: name.description) }
+    }
+}
+
+/// The priority of the stages beside the probes: auth, locate, client settings, the TLS scan.
+/// Their CPU work (DNSSEC and DKIM keys, the scanner's hello planning, HTTPS fetches) then
+/// does not hold back the short steps of the probe sessions, each of which starts a round
+/// trip of the critical path (issue 7's benchmark).
+extension CheckEngine {
+    static let offCriticalPathPriority = TaskPriority.utility
+
+    /// Runs `operation` as a child task at `offCriticalPathPriority`.
+    func offCriticalPath<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T.self) { group in
+            group.addTask(priority: Self.offCriticalPathPriority) { await operation() }
+            return await group.next()!
+        }
     }
 }
 

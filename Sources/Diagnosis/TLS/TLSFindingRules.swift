@@ -45,7 +45,11 @@ enum TLSFindingRules {
         }
         if let d = r.dane, !d.records.isEmpty {
             if d.anyMatch { raise("tls.dane.match", "\(d.name): " + d.records.map { "\($0.usage) \($0.selector) \($0.matchingType) \($0.result)" }.joined(separator: ", ")) }
-            else { raise("tls.dane.mismatch", "\(d.name): no TLSA record matches the presented chain") }
+            else if d.records.allSatisfy({ $0.result == "no-certificate" }) {
+                // Nothing was compared: the certificate handshake failed (a busy or throttling
+                // server). A mismatch is only what a compared chain shows (RFC 6698 §2.1).
+                raise("tls.could-not-test", "\(d.name): TLSA records are published, but no certificate was captured to compare them with")
+            } else { raise("tls.dane.mismatch", "\(d.name): no TLSA record matches the presented chain") }
             if !d.authentic { raise("tls.dane.not-authentic", "the TLSA answer for \(d.name) did not carry AD") }
         }
         if let g = a.grade {

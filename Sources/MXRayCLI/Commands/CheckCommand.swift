@@ -4,6 +4,7 @@ import DNSWire
 import Foundation
 import MailCore
 import Reporting
+import Wiring
 
 /// `mxray check DOMAIN`: locate, probe, audit, then the fault tree — one report.
 struct CheckCommand: AsyncParsableCommand {

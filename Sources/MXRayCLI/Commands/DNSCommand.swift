@@ -6,6 +6,7 @@ import Foundation
 import MailAuth
 import MailCore
 import Reporting
+import Wiring
 
 /// `mxray dns DOMAIN`: the locate stage on its own.
 struct DNSCommand: AsyncParsableCommand {

@@ -90,24 +90,3 @@ struct SPFCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// The real MTA-STS policy fetcher: the Probes HTTPS fetcher (AsyncHTTPClient, validated TLS,
-/// no redirects, 64 KiB cap, timeout) behind MailAuth's protocol. It lives here because Probes
-/// may not import MailAuth (layer rule); `mxray dns` wires it into `AuthStage`.
-public struct HTTPSMTASTSFetcher: MTASTSPolicyFetcher {
-    public let fetcher: HTTPSPolicyFetcher
-
-    public init(resolver: any DNSResolver, caFile: String? = nil, timeout: Duration = .seconds(10)) {
-        fetcher = HTTPSPolicyFetcher(caFile: caFile, timeout: timeout, resolveAddresses: HTTPSPolicyFetcher.addresses(via: resolver))
-    }
-
-    public func fetchPolicy(for domain: DomainName) async -> MTASTSFetchResult {
-        // RFC 8461 §3.3: https://mta-sts.<domain>/.well-known/mta-sts.txt
-        guard let host = try? domain.prepending("mta-sts") else {
-            return MTASTSFetchResult(url: "https://mta-sts.\(domain)/.well-known/mta-sts.txt", error: "name too long")
-        }
-        let o = await fetcher.fetch(host: host, path: "/.well-known/mta-sts.txt")
-        return MTASTSFetchResult(url: o.url, status: o.status, contentType: o.contentType, body: o.body, error: o.error,
-                                 elapsedMilliseconds: o.elapsedMilliseconds)
-    }
-}

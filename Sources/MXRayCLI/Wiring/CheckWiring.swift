@@ -6,67 +6,7 @@ import MailWire
 import NIOCore
 import Probes
 import TLSWire
-
-/// The real probes behind the engine's `PortProbing`: `MailProber` with the run's options, its
-/// overall deadline set to what the engine has left.
-public struct MailProberAdapter: PortProbing {
-    public var options: ProbeOptions
-
-    public init(options: ProbeOptions) { self.options = options }
-
-    public func probe(_ targets: [ProbeAddress], ports: [Int], timeout: Duration) async -> [PortObservation] {
-        var o = options
-        o.overallTimeout = timeAmount(timeout)
-        o.connectTimeout = min(o.connectTimeout, o.overallTimeout)
-        return await MailProber(options: o).probe(targets.map { ProbeTarget(address: $0.address, host: $0.host) }, ports: ports)
-    }
-}
-
-/// How deep `check` looks at TLS (`--tls-scan`).
-public enum TLSScanMode: String, Sendable, CaseIterable {
-    /// Every suite of every version by elimination (what `mxray tls` does).
-    case full
-    /// One wave of hellos per port: versions, weak suites per version, groups, features, the
-    /// certificate: what the grade and the findings need (`TLSQuickAssessment`).
-    case quick
-    /// No TLS scan; STARTTLS is still probed.
-    case off
-}
-
-/// The real TLS scanner behind `TLSScanning`: STARTTLS chosen by port, the extra CA for the
-/// certificate check, the per-host cap; the full scan or the quick assessment.
-public struct TLSScannerAdapter: TLSScanning {
-    public var caFile: String?
-    public var perHostConcurrency: Int
-    public var mode: TLSScanMode
-
-    public init(caFile: String?, perHostConcurrency: Int = 4, mode: TLSScanMode = .full) {
-        self.caFile = caFile
-        self.perHostConcurrency = perHostConcurrency
-        self.mode = mode
-    }
-
-    /// The quick assessment splits its offers where the NCSC-NL grade changes.
-    public static let ranking = TLSQuickAssessment.Ranking(
-        suite: { NCSCGuidelines.grade(suite: $0).0.rawValue },
-        group: { NCSCGuidelines.grade(group: $0).rawValue })
-
-    public func scan(host: String, address: String, port: Int, timeout: Duration) async -> TLSScanResult {
-        var o = TLSScanOptions(host: host, address: address, port: port, starttls: StartTLSProtocol.forPort(port))
-        o.caFile = caFile
-        o.perHostConcurrency = perHostConcurrency
-        o.overallTimeout = timeAmount(timeout)
-        switch mode {
-        case .quick: return await TLSQuickAssessment(options: o, ranking: Self.ranking).scan()
-        case .full, .off: return await TLSScanner(options: o).scan()
-        }
-    }
-}
-
-func timeAmount(_ d: Duration) -> TimeAmount {
-    let c = d.components
-    return .nanoseconds(max(1, c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))
-}
+import Wiring
 
 /// Builds the engine `mxray check` runs: the network resolver, the probers, the TLS scanner and
 /// the MTA-STS fetcher. Tests call this same function.
@@ -97,11 +37,13 @@ public enum CheckWiring {
         probe.tls = try ProbeTLSSettings(extraCAFile: s.caFile)
         probe.relayTest = s.relayTest
         probe.perAddressConcurrency = s.perHost
+        probe.addressQueriesOnSecondConnection = true
         let fetcher = HTTPSMTASTSFetcher(resolver: dns, caFile: s.caFile)
         var engine = CheckEngine(resolver: dns, prober: MailProberAdapter(options: probe),
                                  scanner: s.tlsScan && s.tlsScanMode != .off
                                     ? TLSScannerAdapter(caFile: s.caFile, perHostConcurrency: s.perHost, mode: s.tlsScanMode) : nil,
                                  fetcher: fetcher, options: s.options)
+        engine.options.tlsScanHeadStart = s.tlsScanMode == .quick
         if s.clientConfig { engine.clientFetcher = HTTPFetcherAdapter(resolver: dns, caFile: s.caFile) }
         return engine
     }

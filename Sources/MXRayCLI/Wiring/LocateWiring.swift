@@ -6,23 +6,7 @@ import MailCore
 import MailWire
 import NIOCore
 import Probes
-
-/// The real HTTP(S) client behind `HTTPFetching`: names resolved through the run's resolver,
-/// the extra CA trusted, redirects reported and never followed.
-public struct HTTPFetcherAdapter: HTTPFetching {
-    let fetcher: HTTPRequestFetcher
-
-    public init(resolver: any DNSResolver, caFile: String?) {
-        fetcher = HTTPRequestFetcher(caFile: caFile, resolveAddresses: HTTPSPolicyFetcher.addresses(via: resolver))
-    }
-
-    public func fetch(_ r: HTTPFetchRequest, timeout: Duration) async -> HTTPFetchResponse {
-        let o = await fetcher.fetch(scheme: r.scheme, host: r.host, path: r.path, method: r.method, body: r.body,
-                                    contentType: r.contentType, timeout: timeout)
-        return HTTPFetchResponse(address: o.address, status: o.status, contentType: o.contentType, location: o.location,
-                                 body: o.body, error: o.error, milliseconds: o.elapsedMilliseconds)
-    }
-}
+import Wiring
 
 /// The `login` code behind `ClientLoginTesting`: the candidate's service and security become
 /// the login scheme (imaps, imap + STARTTLS, pop3s, pop3 + STLS, smtps, submission).

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Wiring
 
 /// Sends Alertmanager-shaped payloads to the configured receivers: an HTTP POST for webhooks,
 /// stdin of a program for commands. Each delivery has its receiver's deadline; a failure is
@@ -77,10 +78,5 @@ public struct AlertDelivery: Sendable {
             throw Failure(description: "command \(name): cannot start \(exe): \(error)")
         }
         if status != 0 { throw Failure(description: "command \(name): \(exe) exited with status \(status)") }
-    }
-
-    func timeAmount(_ d: Duration) -> TimeAmount {
-        let c = d.components
-        return .nanoseconds(max(1, c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))
     }
 }

@@ -135,10 +135,21 @@ public final class ProbeIntel: Sendable {
         }
     }
 
+    /// How many earlier runs rebuild a target's detectors: the forecast's `keep`, and for a detector
+    /// with KNN-CAD its whole training and calibration set plus one context, so that after a restart
+    /// it scores from the first new run as it did before (with fewer it would be blind until
+    /// `training` new runs had come in: two days at a five-minute interval).
+    static func primingRuns(for detector: LogAnomalies.DetectorChoice) -> Int {
+        guard detector.policy != .baseline else { return keep }
+        let knn = SeriesAnomalies.combinedConfiguration(for: .latency, detector: detector).knn
+        return max(keep, knn.training + knn.dimension)
+    }
+
     /// The earlier runs of a target, oldest first, as points and certificates (read outside the
     /// lock; only the report's ports and TLS scans are decoded).
     func priming(target: String, before id: Int64) -> [([ProbePoint], [String: Double], Double)] {
-        let runs = (try? history.runs(target: target, limit: Self.keep, before: id)) ?? []
+        let limit = Self.primingRuns(for: detector)
+        let runs = (try? history.runs(target: target, limit: limit, before: id)) ?? []
         var out: [([ProbePoint], [String: Double], Double)] = []
         for r in runs.reversed() {
             guard let json = try? history.reportJSON(runID: r.id),

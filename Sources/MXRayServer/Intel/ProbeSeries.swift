@@ -87,7 +87,7 @@ enum ProbeSeries {
 
 /// The parts of a stored report the probe series and the certificate countdown need, decoded
 /// from the history's JSON without the rest (transcripts, evidence, findings): rebuilding the
-/// detectors of a target reads up to 150 reports.
+/// detectors of a target reads up to 150 reports (619 when the detector includes KNN-CAD).
 struct ProbeFacts: Decodable {
     struct Port: Decodable {
         var address: String

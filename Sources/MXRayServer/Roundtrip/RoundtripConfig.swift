@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Probes
+import Wiring
 
 /// `targets[].roundtrip:` — a scheduled round trip (issue 10): submit a message with a unique
 /// token, then watch the mailbox over IMAP until it arrives (`RoundtripProbe`, as `mxray
@@ -37,8 +38,8 @@ public struct RoundtripConfig: Sendable, Equatable {
         r.submissionTLS = submissionTLS
         r.imapPort = imapPort
         r.imapTLS = imapTLS
-        r.arrivalTimeout = nioTime(timeout)
-        r.pollInterval = nioTime(pollInterval)
+        r.arrivalTimeout = timeAmount(timeout)
+        r.pollInterval = timeAmount(pollInterval)
         return r
     }
 }

@@ -73,6 +73,9 @@ extension ProbeConnection {
             await inbox.wait(after: generation, deadline: deadline, eventLoop: channel.eventLoop)
         }
         obs.handshakeMilliseconds = milliseconds - start
+        // The server's session tickets follow its Finished: acknowledge them at once (see
+        // `ackPromptly`), so that a reply it writes behind them is not held back.
+        ackPromptly()
         let results = chain.withLockedValue { $0 }
         obs.chainVerified = results.isEmpty ? nil : results.allSatisfy { $0 }
         do {

@@ -122,6 +122,24 @@ public final class ProbeConnection {
         let failed = inbox.state.withLockedValue { $0.error != nil || $0.eof }
         if failed { throw .closedByPeer(bufferedBytes: 0) }
         channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
+        ackPromptly()
+    }
+
+    /// Acknowledges what the peer sends next at once instead of after the delayed-ACK timer
+    /// (Linux `TCP_QUICKACK`; up to 40 ms there, RFC 1122 §4.2.3.2 allows 500 ms). Why it
+    /// matters: a server with Nagle's algorithm on (RFC 896; RFC 1122 §4.2.3.4) holds a small
+    /// write until its previous small write is acknowledged. After a TLS 1.3 handshake the
+    /// server writes its NewSessionTicket (RFC 8446 §4.6.1) and then its reply (Postfix's
+    /// post-STARTTLS EHLO reply, an implicit-TLS greeting): the reply waits for our ACK of the
+    /// ticket, and a delayed ACK made each such step one round trip plus 40 ms. The flag is not
+    /// sticky (the kernel returns to delayed ACKs when the exchange looks interactive), so it is
+    /// set again after every write and after each handshake. It is queued on the event loop
+    /// behind the write, so it takes effect after the bytes went out.
+    func ackPromptly() {
+        #if os(Linux)
+        let quickAck = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_QUICKACK)))
+        channel.setOption(quickAck, value: 1).whenFailure { _ in }  // a closed channel: nothing to acknowledge
+        #endif
     }
 
     // MARK: - Reading

@@ -8,6 +8,7 @@ import NIOSSL
 /// a body, certificate validated against the system roots or a given CA file, redirects never
 /// followed (reported with their Location), the body capped, one deadline over the exchange.
 /// The host name is resolved through the given closure (our DNS resolver), never the system's.
+/// `HTTPSPolicyFetcher` (MTA-STS) is this fetcher with the policy's rules on top.
 public struct HTTPRequestFetcher: Sendable {
     public var caFile: String?
     public var maxBytes: Int
@@ -19,10 +20,11 @@ public struct HTTPRequestFetcher: Sendable {
         self.resolveAddresses = resolveAddresses
     }
 
-    /// `scheme` is `https` or `http`; `path` starts with `/` and may carry a query.
-    public func fetch(scheme: String, host: DomainName, path: String, method: String = "GET", body: [UInt8]? = nil,
-                      contentType: String? = nil, timeout: Duration) async -> HTTPSFetchOutcome {
-        let url = "\(scheme)://\(host.description)\(path)"
+    /// `scheme` is `https` or `http`; `port` is given only when it is not the scheme's own;
+    /// `path` starts with `/` and may carry a query.
+    public func fetch(scheme: String, host: DomainName, port: Int? = nil, path: String, method: String = "GET",
+                      body: [UInt8]? = nil, contentType: String? = nil, timeout: Duration) async -> HTTPSFetchOutcome {
+        let url = "\(scheme)://\(host.description)\(port.map { ":\($0)" } ?? "")\(path)"
         let clock = ContinuousClock()
         let start = clock.now
         func ms() -> Int { let d = clock.now - start; return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
@@ -41,6 +43,8 @@ public struct HTTPRequestFetcher: Sendable {
         var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
                                               timeout: .init(connect: .init(timeout), read: .init(timeout)))
         config.dnsOverride = [host.description: address.isIPv6 ? "[\(address)]" : address.description]
+        // One attempt: a diagnosis wants the first TLS or connect error now, not retries until
+        // the deadline hides it behind a timeout.
         config.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
@@ -63,10 +67,24 @@ public struct HTTPRequestFetcher: Sendable {
                 }
             }
         } catch {
-            out.error = HTTPSPolicyFetcher.describe(error)
+            out.error = Self.describe(error)
         }
         try? await client.shutdown()
         out.elapsedMilliseconds = ms()
         return out
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout, .readTimeout, .deadlineExceeded: return "timed out (\(e))"
+            default: return "HTTP error: \(e)"
+            }
+        }
+        if error is NIOSSLError || text.contains("certificate") || text.contains("handshake") {
+            return "TLS failed (certificate not valid for the name, or not trusted): \(text)"
+        }
+        return text
     }
 }

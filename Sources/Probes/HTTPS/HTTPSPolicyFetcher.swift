@@ -1,8 +1,5 @@
-import AsyncHTTPClient
 import DNSWire
 import MailCore
-import NIOCore
-import NIOSSL
 
 /// What one HTTPS GET of a policy file gave: status, media type, body, or the problem.
 public struct HTTPSFetchOutcome: Sendable, Hashable {
@@ -46,64 +43,12 @@ public struct HTTPSPolicyFetcher: Sendable {
     }
 
     public func fetch(host: DomainName, path: String) async -> HTTPSFetchOutcome {
-        let url = "https://\(host.description)\(port == 443 ? "" : ":\(port)")\(path)"
-        let clock = ContinuousClock()
-        let start = clock.now
-        func ms() -> Int { let d = clock.now - start; return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
-        var out = HTTPSFetchOutcome(url: url, body: [], elapsedMilliseconds: 0)
-        let addresses = await resolveAddresses(host)
-        guard let address = addresses.first else {
-            out.error = "\(host) has no A or AAAA record"; out.elapsedMilliseconds = ms(); return out
+        let request = HTTPRequestFetcher(caFile: caFile, maxBytes: maxBytes, resolveAddresses: resolveAddresses)
+        var out = await request.fetch(scheme: "https", host: host, port: port == 443 ? nil : port, path: path, timeout: timeout)
+        // RFC 8461 §3.3: senders must not follow redirects.
+        if let status = out.status, (300..<400).contains(status) {
+            out.error = "HTTP \(status) redirect to \(out.location ?? "?") (RFC 8461 §3.3: redirects are not followed)"
         }
-        out.address = address.description
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let caFile { tls.trustRoots = .file(caFile) }
-        var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                              timeout: .init(connect: .init(timeout), read: .init(timeout)))
-        config.dnsOverride = [host.description: address.isIPv6 ? "[\(address)]" : address.description]
-        // One attempt: a diagnosis wants the first TLS or connect error now, not retries until
-        // the deadline hides it behind a timeout.
-        config.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        do {
-            var request = HTTPClientRequest(url: url)
-            request.method = .GET
-            request.headers.add(name: "User-Agent", value: "mxray/\(MXRayVersion.string)")
-            let response = try await client.execute(request, timeout: .init(timeout))
-            out.status = Int(response.status.code)
-            out.contentType = response.headers.first(name: "Content-Type")
-            // RFC 8461 §3.3: senders must not follow redirects.
-            if (300..<400).contains(Int(response.status.code)) {
-                out.location = response.headers.first(name: "Location")
-                out.error = "HTTP \(response.status.code) redirect to \(out.location ?? "?") (RFC 8461 §3.3: redirects are not followed)"
-            } else {
-                do {
-                    let buffer = try await response.body.collect(upTo: maxBytes)
-                    out.body = Array(buffer.readableBytesView)
-                } catch {
-                    out.error = "the body is larger than \(maxBytes) bytes"
-                }
-            }
-        } catch {
-            out.error = Self.describe(error)
-        }
-        try? await client.shutdown()
-        out.elapsedMilliseconds = ms()
         return out
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .connectTimeout, .readTimeout, .deadlineExceeded: return "timed out (\(e))"
-            default: return "HTTP error: \(e)"
-            }
-        }
-        if error is NIOSSLError || text.contains("certificate") || text.contains("handshake") {
-            return "TLS failed (certificate not valid for the name, or not trusted): \(text)"
-        }
-        return text
     }
 }

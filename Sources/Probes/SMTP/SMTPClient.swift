@@ -44,7 +44,7 @@ final class SMTPClient {
     func record(_ step: StepTiming) { steps.append(step) }
 
     /// QUIT and a short wait for 221 (RFC 5321 §4.1.1.10); failures here change nothing.
-    func quit() async {
-        _ = try? await send(.quit, step: "QUIT", timeout: .seconds(2))
+    func quit(step: String = "QUIT") async {
+        _ = try? await send(.quit, step: step, timeout: .seconds(2))
     }
 }

@@ -7,7 +7,10 @@ struct SMTPProber {
     let options: ProbeOptions
     let deadlines: Deadlines
 
-    func run(_ connection: ProbeConnection, into obs: inout PortObservation) async {
+    /// `addressQueries`: the VRFY/EXPN replies of a second session running beside this one
+    /// (`SMTPAddressQuerySession`); nil asks them in this session.
+    func run(_ connection: ProbeConnection, into obs: inout PortObservation,
+             addressQueries: SecondSession? = nil) async {
         var smtp = SMTPObservation()
         let client = SMTPClient(connection: connection, limits: options.limits, deadlines: deadlines,
                                 commandTimeout: options.commandTimeout)
@@ -17,7 +20,7 @@ struct SMTPProber {
             obs.tls = connection.tls
         }
         do {
-            try await dialogue(client, &smtp, &obs)
+            try await dialogue(client, &smtp, &obs, addressQueries: addressQueries)
             obs.outcome = obs.outcome ?? .completed
         } catch {
             obs.outcome = deadlines.exceeded ? .deadlineExceeded : error.outcome(greeting: smtp.greeting == nil)
@@ -30,7 +33,8 @@ struct SMTPProber {
         }
     }
 
-    private func dialogue(_ client: SMTPClient, _ smtp: inout SMTPObservation, _ obs: inout PortObservation) async throws(ProbeReadError) {
+    private func dialogue(_ client: SMTPClient, _ smtp: inout SMTPObservation, _ obs: inout PortObservation,
+                          addressQueries: SecondSession?) async throws(ProbeReadError) {
         if obs.service.implicitTLS, let settings = options.tls {
             // RFC 8314 §3.3: submissions starts with the TLS handshake.
             _ = try await timedTLS(client, settings: settings, host: obs.host, mode: .implicit)
@@ -68,23 +72,42 @@ struct SMTPProber {
 
         let current = smtp.capabilitiesAfter ?? smtp.capabilitiesBefore
         if current?.pipelining == true {
-            // RFC 2920 §3.1: RSET, MAIL and RCPT go in one group, VRFY and EXPN only last in
-            // one: the exposure tests in two round trips instead of one per command.
-            let r = try await SMTPRelayTest(options: options).runPipelined(client, address: obs.address)
+            // RFC 2920 §3.1: RSET, MAIL and RCPT go in one group; VRFY, EXPN and QUIT only last
+            // in one: [relay…, RSET, VRFY], [EXPN] unless the second session asked it, [QUIT].
+            // Without VRFY the relay group ends with QUIT.
+            let ask = options.addressQueryTest
+            let r = try await SMTPRelayTest(options: options).runPipelined(client, address: obs.address, vrfy: ask, quit: !ask)
             if options.relayTest { smtp.relay = r.attempts }
+            guard ask else { return }
             smtp.vrfy = r.vrfy
-            if options.addressQueryTest { smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN") }
+            smtp.expn = try await expn(client, addressQueries)
         } else {
             if options.addressQueryTest {
                 // RFC 5321 §3.5: VRFY and EXPN let anyone confirm addresses and list members.
                 smtp.vrfy = try await client.send(.vrfy("postmaster"), step: "VRFY")
-                smtp.expn = try await client.send(.expn("postmaster"), step: "EXPN")
+                smtp.expn = try await expn(client, addressQueries)
             }
             if options.relayTest {
                 smtp.relay = try await SMTPRelayTest(options: options).run(client, address: obs.address)
             }
         }
         await client.quit()
+    }
+
+    /// EXPN's reply: the second session's when it asked EXPN in the state this session is in
+    /// (both inside TLS, or both not), else asked here. The second session started with this
+    /// one and has as many round trips to EXPN's reply as this one to VRFY's; it is waited for
+    /// twice this session's slowest recent step (at least 100 ms), then given up.
+    private func expn(_ client: SMTPClient, _ addressQueries: SecondSession?) async throws(ProbeReadError) -> SMTPReply {
+        if let addressQueries {
+            let roundTrip = max(client.steps.suffix(20).map(\.milliseconds).max() ?? 0, 100)
+            // A 4xx is no answer (RFC 5321 §4.2.1: transient, "try again"): asked here then.
+            if let side = await addressQueries.answer(within: .milliseconds(Int64(2 * roundTrip))), let reply = side.expn,
+               !reply.isTransientFailure, side.insideTLS == client.connection.isTLS {
+                return reply
+            }
+        }
+        return try await client.send(.expn("postmaster"), step: "EXPN")
     }
 
     /// EHLO, or HELO when EHLO is refused (RFC 5321 §4.1.4: a 5xx to EHLO means fall back).

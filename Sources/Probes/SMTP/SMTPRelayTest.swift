@@ -39,18 +39,23 @@ struct SMTPRelayTest {
         return done
     }
 
-    /// The relay attempts (when enabled) and VRFY (when enabled) as one pipelined group (RFC
-    /// 2920 §3.1: RSET, MAIL and RCPT may be pipelined; VRFY only as the last of a group), for
-    /// a server that advertised PIPELINING. The result reads as `run` would have recorded it:
-    /// attempts up to the first refused MAIL FROM, RCPT only after an accepted one.
-    func runPipelined(_ client: SMTPClient, address: String) async throws(ProbeReadError) -> (attempts: [RelayAttempt], vrfy: SMTPReply?) {
+    /// The relay attempts (when enabled) and then VRFY or QUIT as one pipelined group (RFC
+    /// 2920 §3.1: RSET, MAIL and RCPT may be pipelined; VRFY and QUIT only as the last of a
+    /// group), for a server that advertised PIPELINING. The result reads as `run` would have
+    /// recorded it: attempts up to the first refused MAIL FROM, RCPT only after an accepted one.
+    /// QUIT's 221 is waited for briefly (RFC 5321 §4.1.1.10); its absence changes nothing.
+    func runPipelined(_ client: SMTPClient, address: String, vrfy: Bool, quit: Bool) async throws(ProbeReadError)
+        -> (attempts: [RelayAttempt], vrfy: SMTPReply?)
+    {
+        precondition(!(vrfy && quit), "RFC 2920 §3.1: VRFY and QUIT each end a group")
         var commands: [(SMTPCommand, String)] = []
         let all = options.relayTest ? attempts(address: address) : []
         for a in all {
             commands += [(.rset, "RSET"), (.mailFrom(a.sender), "MAIL FROM (\(a.form))"), (.rcptTo(a.recipient), "RCPT TO (\(a.form))")]
         }
         if !all.isEmpty { commands.append((.rset, "RSET")) }
-        if options.addressQueryTest { commands.append((.vrfy("postmaster"), "VRFY")) }
+        if vrfy { commands.append((.vrfy("postmaster"), "VRFY")) }
+        if quit { commands.append((.quit, "QUIT")) }
         guard !commands.isEmpty else { return ([], nil) }
         // One write, so the group reaches the server in one segment: a server that flushes its
         // replies whenever its input runs dry (Postfix) then answers the group in one segment too,
@@ -59,7 +64,13 @@ struct SMTPRelayTest {
         try await client.connection.sendRaw(encoded.flatMap(\.bytes),
                                             transcriptText: encoded.map(\.transcriptText).joined(separator: "\\r\\n") + " (pipelined, RFC 2920)")
         var replies: [SMTPReply] = []
-        for (_, step) in commands { replies.append(try await client.readReply(step: step)) }
+        for (command, step) in commands {
+            if case .quit = command {
+                if let bye = try? await client.readReply(step: step, timeout: .seconds(2)) { replies.append(bye) }
+            } else {
+                replies.append(try await client.readReply(step: step))
+            }
+        }
         var done: [RelayAttempt] = []
         for (i, var attempt) in all.enumerated() {
             let mail = replies[3 * i + 1]
@@ -68,6 +79,6 @@ struct SMTPRelayTest {
             done.append(attempt)
             if !mail.isPositiveCompletion { break }
         }
-        return (done, options.addressQueryTest ? replies.last : nil)
+        return (done, vrfy ? replies.last : nil)
     }
 }
