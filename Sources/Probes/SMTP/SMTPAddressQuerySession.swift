@@ -134,22 +134,15 @@ struct SMTPAddressQuerySession {
         // RFC 5321 §3.1: only a 220 greeting opens a session.
         let greeting = try await client.readReply(step: step("greeting"), timeout: options.greetingTimeout)
         guard greeting.code == 220 else { return }
-        // RFC 5321 §4.1.4: EHLO first; HELO when EHLO is refused with 5xx.
-        var hello = try await client.send(.ehlo(options.heloName), step: step("EHLO"))
-        if hello.isPermanentFailure { hello = try await client.send(.helo(options.heloName), step: step("HELO")) }
-        guard hello.isPositiveCompletion else { return }
-        let capabilities = hello.code == 250 ? SMTPCapabilities(ehloReply: hello) : nil
-        if capabilities?.startTLS == true, let settings = options.tls {
+        let hello = try await client.hello(options.heloName, step: step)
+        guard hello.reply.isPositiveCompletion else { return }
+        if hello.capabilities?.startTLS == true, let settings = options.tls {
             // RFC 3207 §4: STARTTLS, the handshake, then EHLO again (nothing learned before counts).
             let reply = try await client.send(.startTLS, step: step("STARTTLS"))
             guard reply.code == 220 else { return }
-            let start = client.connection.milliseconds
-            let tls = try await client.connection.startTLS(settings: settings, serverName: target.host, mode: .startTLS,
-                                                           deadline: deadlines.step(options.tlsTimeout))
-            client.record(StepTiming(name: step("TLS handshake"), milliseconds: client.connection.milliseconds - start, result: tls.version ?? "ok"))
-            var again = try await client.send(.ehlo(options.heloName), step: step("EHLO"))
-            if again.isPermanentFailure { again = try await client.send(.helo(options.heloName), step: step("HELO")) }
-            guard again.isPositiveCompletion else { return }
+            _ = try await client.timedTLS(settings: settings, host: target.host, mode: .startTLS,
+                                          deadline: deadlines.step(options.tlsTimeout), step: step("TLS handshake"))
+            guard try await client.hello(options.heloName, step: step).reply.isPositiveCompletion else { return }
             result.insideTLS = true
         }
         // RFC 5321 §3.5: EXPN lists a mailing list's members to anyone who asks.

@@ -43,6 +43,31 @@ final class SMTPClient {
 
     func record(_ step: StepTiming) { steps.append(step) }
 
+    /// EHLO, or HELO when EHLO is refused (RFC 5321 §4.1.4: a 5xx to EHLO means fall back).
+    /// `capabilities` only from a 250 EHLO reply; `usedHELO` when HELO was sent.
+    func hello(_ name: String, step: (String) -> String = { $0 }) async throws(ProbeReadError)
+        -> (reply: SMTPReply, capabilities: SMTPCapabilities?, usedHELO: Bool)
+    {
+        let ehlo = try await send(.ehlo(name), step: step("EHLO"))
+        if ehlo.code == 250 { return (ehlo, SMTPCapabilities(ehloReply: ehlo), false) }
+        guard ehlo.isPermanentFailure else { return (ehlo, nil, false) }
+        return (try await send(.helo(name), step: step("HELO")), nil, true)
+    }
+
+    /// The TLS handshake on this connection, timed as a step (failed or not).
+    func timedTLS(settings: ProbeTLSSettings, host: String?, mode: TLSObservation.Mode, deadline: NIODeadline,
+                  step: String = "TLS handshake") async throws(ProbeReadError) -> TLSObservation {
+        let start = connection.milliseconds
+        do {
+            let tls = try await connection.startTLS(settings: settings, serverName: host, mode: mode, deadline: deadline)
+            steps.append(StepTiming(name: step, milliseconds: connection.milliseconds - start, result: tls.version ?? "ok"))
+            return tls
+        } catch {
+            steps.append(StepTiming(name: step, milliseconds: connection.milliseconds - start, result: error.description))
+            throw error
+        }
+    }
+
     /// QUIT and a short wait for 221 (RFC 5321 §4.1.1.10); failures here change nothing.
     func quit(step: String = "QUIT") async {
         _ = try? await send(.quit, step: step, timeout: .seconds(2))

@@ -110,31 +110,19 @@ struct SMTPProber {
         return try await client.send(.expn("postmaster"), step: "EXPN")
     }
 
-    /// EHLO, or HELO when EHLO is refused (RFC 5321 §4.1.4: a 5xx to EHLO means fall back).
+    /// EHLO or HELO (`SMTPClient.hello`), noting in the observation when HELO was needed.
     private func hello(_ client: SMTPClient, _ smtp: inout SMTPObservation) async throws(ProbeReadError)
         -> (reply: SMTPReply, capabilities: SMTPCapabilities?)
     {
-        let ehlo = try await client.send(.ehlo(options.heloName), step: "EHLO")
-        if ehlo.code == 250 { return (ehlo, SMTPCapabilities(ehloReply: ehlo)) }
-        guard ehlo.isPermanentFailure else { return (ehlo, nil) }
-        smtp.usedHELO = true
-        let helo = try await client.send(.helo(options.heloName), step: "HELO")
-        return (helo, nil)
+        let h = try await client.hello(options.heloName)
+        if h.usedHELO { smtp.usedHELO = true }
+        return (h.reply, h.capabilities)
     }
 
     private func timedTLS(_ client: SMTPClient, settings: ProbeTLSSettings, host: String?, mode: TLSObservation.Mode)
         async throws(ProbeReadError) -> TLSObservation
     {
-        let start = client.connection.milliseconds
-        do {
-            let tls = try await client.connection.startTLS(settings: settings, serverName: host, mode: mode,
-                                                           deadline: deadlines.step(options.tlsTimeout))
-            client.record(StepTiming(name: "TLS handshake", milliseconds: client.connection.milliseconds - start, result: tls.version ?? "ok"))
-            return tls
-        } catch {
-            client.record(StepTiming(name: "TLS handshake", milliseconds: client.connection.milliseconds - start, result: error.description))
-            throw error
-        }
+        try await client.timedTLS(settings: settings, host: host, mode: mode, deadline: deadlines.step(options.tlsTimeout))
     }
 
     /// STARTTLS, the handshake and EHLO again (RFC 3207 §4.2), with the injection test when

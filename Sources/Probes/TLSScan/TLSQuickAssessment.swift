@@ -118,16 +118,7 @@ public struct TLSQuickAssessment: Sendable {
 
         fill(&result, answers: answers, accepted: Self.acceptedVersions(answers))
         let cert = await certificate
-        if !result.acceptedVersions.isEmpty {
-            switch cert {
-            case .some(let report): result.certificate = report
-            case .none: if options.fetchCertificate { result.notes.append("certificate: full handshake failed") }
-            }
-            if deadlines.exceeded {
-                result.status = .couldNotTest
-                result.statusDetail = "scan deadline of \(options.overallTimeout.nanoseconds / 1_000_000_000) s passed"
-            }
-        }
+        if !result.acceptedVersions.isEmpty { result.conclude(certificate: cert, options: options, deadlines: deadlines) }
         result.notes.append("quick assessment: \(connections) hellos; suites listed are those the server chose from each offer, PSK/SRP suites not offered (mxray tls lists every accepted suite)")
         result.connections = connections + (options.fetchCertificate ? 1 : 0)
         result.milliseconds = stopwatch.milliseconds

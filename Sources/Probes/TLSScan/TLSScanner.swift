@@ -87,14 +87,7 @@ public struct TLSScanner: Sendable {
             result.features = f.0
             result.dhPrimeBits = f.1
             result.features.fallbackSCSV = await fallback
-            switch cert {
-            case .some(let report): result.certificate = report
-            case .none: if options.fetchCertificate { result.notes.append("certificate: full handshake failed") }
-            }
-            if deadlines.exceeded {
-                result.status = .couldNotTest
-                result.statusDetail = "scan deadline of \(options.overallTimeout.nanoseconds / 1_000_000_000) s passed"
-            }
+            result.conclude(certificate: cert, options: options, deadlines: deadlines)
         }
         result.connections = await ctx.counter.value
         result.milliseconds = stopwatch.milliseconds
@@ -461,4 +454,19 @@ func debugPrint(_ h: ClientHello, _ o: HelloOutcome) {
     default: what = "\(o)"
     }
     FileHandle.standardError.write(Data("hello \(h.legacyVersion) n=\(h.cipherSuites.count) -> \(what)\n".utf8))
+}
+
+extension TLSScanResult {
+    /// How a scan that found TLS ends, full or quick: the certificate (or a note that its
+    /// handshake failed) and, when the overall deadline passed, "could not test".
+    mutating func conclude(certificate: CertificateReport?, options: TLSScanOptions, deadlines: Deadlines) {
+        switch certificate {
+        case .some(let report): self.certificate = report
+        case .none: if options.fetchCertificate { notes.append("certificate: full handshake failed") }
+        }
+        if deadlines.exceeded {
+            status = .couldNotTest
+            statusDetail = "scan deadline of \(options.overallTimeout.nanoseconds / 1_000_000_000) s passed"
+        }
+    }
 }
