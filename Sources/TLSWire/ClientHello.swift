@@ -26,6 +26,8 @@ public struct ClientHello: Sendable, Hashable {
     public var renegotiationInfo = true
     public var statusRequest = true
     public var sessionTicket = true
+    /// The ticket offered in session_ticket (empty: asks for a new one). RFC 5077 §3.2.
+    public var sessionTicketData: [UInt8] = []
     public var random: [UInt8]
     public var sessionID: [UInt8] = []
     /// SSLv3 hellos carry no extensions (RFC 6101 §5.6.1.2 predates them).
@@ -97,7 +99,7 @@ public struct ClientHello: Sendable, Hashable {
         }
         if statusRequest { add(TLSExtensionType.statusRequest, [1, 0, 0, 0, 0]) }  // RFC 6066 §8: ocsp, no ids
         if extendedMasterSecret { add(TLSExtensionType.extendedMasterSecret, []) }  // RFC 7627 §5.1
-        if sessionTicket { add(TLSExtensionType.sessionTicket, []) }  // RFC 5077 §3.2
+        if sessionTicket { add(TLSExtensionType.sessionTicket, sessionTicketData) }  // RFC 5077 §3.2
         if renegotiationInfo { add(TLSExtensionType.renegotiationInfo, [0]) }  // RFC 5746 §3.4
         if !supportedVersions.isEmpty {
             var v: [UInt8] = []

@@ -20,9 +20,10 @@ public struct TLSScanResult: Sendable, Codable, Hashable {
     public var status: Status = .completed
     public var statusDetail: String?
     public var versions: [VersionResult] = []
-    /// TLS 1.3 groups in server preference order, found through HelloRetryRequest.
+    /// TLS 1.3 groups the server accepts (a set, in the scanner's candidate order), found
+    /// through HelloRetryRequest.
     public var groups: [UInt16] = []
-    /// TLS ≤1.2 ECDHE groups in server preference order, from ServerKeyExchange.
+    /// TLS ≤1.2 ECDHE groups the server accepts (a set, in candidate order), from ServerKeyExchange.
     public var groupsTLS12: [UInt16] = []
     /// Bits of the DHE prime when a DHE suite was accepted.
     public var dhPrimeBits: Int?
@@ -81,6 +82,12 @@ public struct TLSFeatures: Sendable, Codable, Hashable {
     public var sessionIDs: Bool?
     /// RFC 7507: a lower-version hello with TLS_FALLBACK_SCSV is refused with inappropriate_fallback.
     public var fallbackSCSV: Bool?
+    /// TLS 1.2 resumption attempted after a full handshake: the server echoed the session id of a
+    /// hello offering the ticket it issued (RFC 5077 §3.4). nil: no ticket issued, or not tested.
+    public var resumedWithTicket: Bool?
+    /// The same with the session id of the full handshake and no ticket (RFC 5246 §7.4.1.3).
+    /// nil: the server gave no session id, or not tested.
+    public var resumedWithSessionID: Bool?
     public init() {}
 }
 

@@ -1,3 +1,5 @@
+import Diagnosis
+import Foundation
 import NIOCore
 import NIOPosix
 import Probes
@@ -14,13 +16,35 @@ import TLSWire
     static let preference: [UInt16] = [0x009E, 0xC02F, 0x0033, 0x009C]
     static let broken: Set<UInt16> = [0x009E, 0x0033]
 
+    /// Connections open at once, and the most seen (the per-host cap counts primed ones too).
+    final class Gauge: @unchecked Sendable {
+        private let lock = NSLock()
+        private var open = 0
+        private(set) var peak = 0
+        func opened() { lock.lock(); open += 1; peak = max(peak, open); lock.unlock() }
+        func closed() { lock.lock(); open -= 1; lock.unlock() }
+        private var hellos = 0
+        /// Counts a ClientHello; returns how many came before it.
+        func hello() -> Int { lock.lock(); defer { hellos += 1; lock.unlock() }; return hellos }
+        var highest: Int { lock.lock(); defer { lock.unlock() }; return peak }
+    }
+
     final class BrokenTLS: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = ByteBuffer
         private var buffer = ByteBuffer()
         private var inTLS = false
+        let gauge: Gauge
+        /// After this many hellos, later ones get no answer at all (a server too busy to go on).
+        let stallAfter: Int
+        init(gauge: Gauge, stallAfter: Int = .max) { self.gauge = gauge; self.stallAfter = stallAfter }
 
         func channelActive(context: ChannelHandlerContext) {
+            gauge.opened()
             context.writeAndFlush(NIOAny(ByteBuffer(string: "220 broken.invalid ESMTP\r\n")), promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            gauge.closed()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -48,6 +72,8 @@ import TLSWire
             guard bytes.count >= 5 else { return }
             let recordLength = Int(bytes[3]) << 8 | Int(bytes[4])
             guard bytes.count >= 5 + recordLength else { return }
+            buffer.clear()
+            if gauge.hello() >= stallAfter { return }  // keeps the connection, says nothing
             var i = 5 + 4
             let version = UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
             i += 2 + 32
@@ -70,17 +96,42 @@ import TLSWire
         }
     }
 
-    @Test func suitesBehindOneTheServerCannotServeAreStillFound() async throws {
+    /// The issue: a server that stops answering part-way is "could not test", never a scan
+    /// with versions or suites reported missing (here TLS 1.3 and most suites would be).
+    @Test func aServerThatStopsAnsweringPartWayIsCouldNotTest() async throws {
+        let gauge = Gauge()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS()) } }
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge, stallAfter: 3)) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
+        o.fetchCertificate = false
+        o.stepTimeout = .milliseconds(500)
+        o.overallTimeout = .seconds(30)
+        o.perHostConcurrency = 3
+        let r = await TLSScanner(options: o).scan()
+        #expect(r.status == .couldNotTest, "\(r.status) \(r.statusDetail ?? "")")
+        #expect(r.statusDetail?.contains("no answer") == true, "\(r.statusDetail ?? "")")
+        #expect(TLSAssessment(scan: r).findings.map(\.id) == ["tls.could-not-test"])
+    }
+
+    @Test func suitesBehindOneTheServerCannotServeAreStillFound() async throws {
+        let gauge = Gauge()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge)) } }
             .bind(host: "127.0.0.1", port: 0).get()
         defer { server.close(promise: nil) }
         var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
         o.fetchCertificate = false
         o.stepTimeout = .seconds(5)
         o.overallTimeout = .seconds(30)
+        o.perHostConcurrency = 3
         let r = await TLSScanner(options: o).scan()
+        // Primed connections (STARTTLS done, waiting for their hello) count against the cap.
+        #expect(gauge.highest <= 3)
+        #expect(gauge.highest >= 1)
         #expect(r.status == .completed)
         #expect(r.acceptedVersions == [.tls12])
         let v12 = try #require(r.versions.first { $0.version == .tls12 })

@@ -108,6 +108,21 @@ import TLSWire
         }
     }
 
+    /// A real resumption attempt (`TLSResumptionProbe`): a full TLS 1.2 handshake, then a hello
+    /// offering its ticket. Checked by hand on 2026-11-29 with `openssl s_client -tls1_2
+    /// -reconnect`: Postfix resumes with its ticket; Dovecot (one login process per connection)
+    /// resumes neither way.
+    @Test func postfixResumesWithItsTicketAndDovecotDoesNot() async throws {
+        let lab = try LabEnvironment.require()
+        for (port, resumes) in [(25, true), (143, false)] {
+            var o = TLSScanOptions(host: "mx1.good.lab.test", address: try lab.address("GOOD_MX1"), port: port, starttls: StartTLSProtocol.forPort(port))
+            o.fetchCertificate = false
+            let r = await TLSScanner(options: o).scan()
+            #expect(r.status == .completed, "port \(port)")
+            #expect(r.features.resumedWithTicket == resumes, "port \(port)")
+        }
+    }
+
     @Test func closedPortIsUnreachableNotNoTLS() async throws {
         let lab = try LabEnvironment.require()
         var o = TLSScanOptions(host: "mx-closed.broken.lab.test", address: try lab.address("BROKEN_CLOSED"), port: 25, starttls: .smtp)

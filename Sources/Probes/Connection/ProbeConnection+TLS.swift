@@ -64,7 +64,7 @@ extension ProbeConnection {
                 note("TLS handshake failed: closed by peer")
                 throw .tls("connection closed by the peer during the handshake")
             }
-            if deadline <= .now() {
+            if deadline <= .now() || Task.isCancelled {
                 obs.error = "handshake did not complete before the deadline"
                 tls = obs
                 note("TLS handshake deadline passed")

@@ -177,8 +177,10 @@ public final class ProbeConnection {
                 seenGeneration = generation
                 return message
             case .success((nil, let generation, _, let buffered)):
-                if deadline <= .now() {
-                    note("read deadline passed")
+                // A cancelled task stops waiting at once (`InboxHandler.wait` returns): treat it
+                // as its deadline, or this loop would spin until the deadline.
+                if deadline <= .now() || Task.isCancelled {
+                    note(Task.isCancelled ? "read cancelled" : "read deadline passed")
                     throw .timeout(partialBytes: buffered)
                 }
                 await inbox.wait(after: generation, deadline: deadline, eventLoop: channel.eventLoop)
@@ -193,7 +195,7 @@ public final class ProbeConnection {
 
     /// Waits up to `deadline` for any bytes at all; returns them (possibly empty) without decoding.
     public func waitForUnsolicited(deadline: NIODeadline) async -> [UInt8] {
-        while deadline > .now() {
+        while deadline > .now() && !Task.isCancelled {
             let (count, generation, closed) = inbox.state.withLockedValue { ($0.buffer.readableBytes, $0.generation, $0.eof || $0.error != nil) }
             if count > 0 || closed { break }
             await inbox.wait(after: generation, deadline: deadline, eventLoop: channel.eventLoop)

@@ -122,7 +122,10 @@ struct SMTPAddressQuerySession {
         result.transcript = connection.transcript
         control.markAnswered()
         handOver.succeed(result)
-        if polite, !deadlines.exceeded { await client.quit(step: "QUIT (\(Self.label))") }
+        // RFC 5321 §3.8: a 421 means the server is closing the channel; a QUIT would only race
+        // its close.
+        let closing = client.steps.last?.result.hasPrefix("421") ?? false
+        if polite, !closing, !deadlines.exceeded { await client.quit(step: "QUIT (\(Self.label))") }
         await connection.close()
         result.steps = client.steps
         result.transcript = connection.transcript

@@ -17,7 +17,12 @@ struct TLSCertificateFetcher {
 
     func fetch() async -> CertificateReport? {
         let probe = TLSHelloProbe(options: options, group: group, deadlines: deadlines)
-        guard case .success(let c) = await probe.openAndPrepare() else { return nil }
+        return await fetch(on: await probe.openAndPrepare())
+    }
+
+    /// The handshake on a connection already through its preamble (e.g. a primed one).
+    func fetch(on prepared: Result<ProbeConnection, TLSHelloProbe.PreambleError>) async -> CertificateReport? {
+        guard case .success(let c) = prepared else { return nil }
         defer { c.abort() }
         let captured = NIOLockedValueBox<[[UInt8]]>([])
         do {
@@ -38,18 +43,25 @@ struct TLSCertificateFetcher {
         } catch {
             return nil
         }
-        let deadline = deadlines.step(options.stepTimeout)
-        while true {
-            let (done, failed, generation) = c.inbox.state.withLockedValue { ($0.tlsHandshakeDone, $0.error != nil || $0.eof, $0.generation) }
-            if done { break }
-            if failed || deadline <= .now() { break }
-            await c.inbox.wait(after: generation, deadline: deadline, eventLoop: c.channel.eventLoop)
-        }
+        _ = await c.handshakeCompleted(by: deadlines.step(options.stepTimeout))
         let chain = captured.withLockedValue { $0 }
         guard !chain.isEmpty else { return nil }
         let version = try? await c.channel.nioSSL_tlsVersion().get()
         var report = await CertificateAnalyzer(caFile: options.caFile, now: options.clock.now()).analyze(chain: chain, host: options.host)
         report.fetchedWith = version.map(ProbeConnection.name)
         return report
+    }
+}
+
+extension ProbeConnection {
+    /// Waits until the TLS handler in the pipeline has finished its handshake: true when it
+    /// did, false when the connection failed or closed, or `deadline` came first.
+    func handshakeCompleted(by deadline: NIODeadline) async -> Bool {
+        while true {
+            let (done, failed, generation) = inbox.state.withLockedValue { ($0.tlsHandshakeDone, $0.error != nil || $0.eof, $0.generation) }
+            if done { return true }
+            if failed || deadline <= .now() || Task.isCancelled { return false }
+            await inbox.wait(after: generation, deadline: deadline, eventLoop: channel.eventLoop)
+        }
     }
 }

@@ -35,7 +35,9 @@ struct TLSHelloProbe {
         return await exchange(hello, on: await openAndPrepare(), fullFlight: fullFlight)
     }
 
-    private func exchange(_ hello: ClientHello, on connection: Result<ProbeConnection, PreambleError>, fullFlight: Bool) async -> HelloOutcome {
+    /// Sends `hello` on a connection prepared by `openAndPrepare` (perhaps primed earlier by
+    /// `TLSPrimedPool`) and reads the answer before its own step deadline; aborts the connection.
+    func exchange(_ hello: ClientHello, on connection: Result<ProbeConnection, PreambleError>, fullFlight: Bool) async -> HelloOutcome {
         let c: ProbeConnection
         switch connection {
         case .failure(.noStartTLS(let why)): return .noStartTLS(why)
@@ -86,11 +88,14 @@ struct TLSHelloProbe {
     enum PreambleError: Error { case noStartTLS(String), couldNotTest(String) }
 
     /// Connects and, for STARTTLS ports, talks up to the point where the handshake starts.
-    func openAndPrepare() async -> Result<ProbeConnection, PreambleError> {
+    /// `onConnect` learns of the socket before the preamble starts (the pool aborts it if the
+    /// scan ends meanwhile).
+    func openAndPrepare(onConnect: @Sendable (TLSPrimedPool.Handover) async -> Void = { _ in }) async -> Result<ProbeConnection, PreambleError> {
         let (conn, obs, _) = await ProbeConnection.connect(
             address: options.address, port: options.port, group: group,
             timeout: options.connectTimeout, label: "tls \(options.address):\(options.port)")
         guard let c = conn else { return .failure(.couldNotTest("connect \(obs.state.rawValue)")) }
+        await onConnect(.init(prepared: .success(c)))
         guard let proto = options.starttls else { return .success(c) }
         do {
             switch proto {

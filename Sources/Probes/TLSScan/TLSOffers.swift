@@ -30,12 +30,16 @@ enum TLSOffers {
 
     /// Suites a hello for `v` may offer, the likely ones first (a long list is cut at
     /// `maxSuitesPerHello`: servers choke on big hellos, so the first chunk must hold them).
+    /// The anonymous suites come right after the common ones: OpenSSL's `ALL` accepts them, so a
+    /// server configured that way takes them, and the first chunk (one elimination chain, in the
+    /// server's order) then holds every suite such a server accepts.
     static func candidates(_ v: TLSProtocolVersion) -> [UInt16] {
         let all = IANATables.offerableSuites(for: v)
-        func common(_ s: UInt16) -> Bool {
+        func rank(_ s: UInt16) -> Int {
             let t = CipherSuiteTraits(name: IANATables.suiteName(s))
-            return ["ECDHE", "DHE", "RSA", "TLS13"].contains(t.keyExchange) && ["RSA", "ECDSA", "TLS13"].contains(t.authentication)
+            if ["ECDHE", "DHE", "RSA", "TLS13"].contains(t.keyExchange) && ["RSA", "ECDSA", "TLS13"].contains(t.authentication) { return 0 }
+            return t.authentication == "anon" ? 1 : 2
         }
-        return all.filter(common) + all.filter { !common($0) }
+        return all.filter { rank($0) == 0 } + all.filter { rank($0) == 1 } + all.filter { rank($0) == 2 }
     }
 }

@@ -306,10 +306,22 @@ public struct TLSQuickAssessment: Sendable {
             if reasons.count == r.versions.count, let first = reasons.first {
                 r.status = first.hasPrefix("connect") ? .unreachable : .couldNotTest
                 r.statusDetail = first
+            } else if let first = reasons.first {
+                // Some versions refused, others never answered: "no TLS" would be a guess.
+                r.status = .couldNotTest
+                r.statusDetail = first
             } else {
                 r.status = .noTLS
                 r.statusDetail = "no protocol version accepted"
             }
+        }
+        // As in the full scan: an offer that got no answer (a busy or throttling server) leaves
+        // its part unknown, so nothing may be reported missing.
+        let unanswered = answers.filter { $0.0.kind != .fallback && Self.untestable($0.1) != nil }
+        if r.status == .completed, let (o, a) = unanswered.first {
+            r.status = .couldNotTest
+            r.statusDetail = "\(unanswered.count) of \(answers.count) hellos got no answer (\(o.version) \(o.kind): \(Self.untestable(a) ?? "")); "
+                + "the server is busy or throttling, so the versions, suites and groups found are incomplete"
         }
     }
 

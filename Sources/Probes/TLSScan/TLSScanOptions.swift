@@ -38,9 +38,13 @@ public struct TLSScanOptions: Sendable {
     /// A server with its own order and few accepted items gets its order from one parallel wave
     /// of two-item offers when that takes at most this many hellos; else by elimination.
     public var maxPairwiseChecks = 28
-    /// Ask for the features and the fallback test at TLS 1.2 before the versions are known
-    /// (three hellos more when 1.2 is not the version they need; one round trip less otherwise).
+    /// Ask for the fallback test at TLS 1.2 before the versions are known (a hello more when 1.2
+    /// is not the version it needs; one round trip less otherwise). The features need no
+    /// hello of their own at 1.2: the suite hellos show them.
     public var speculativeFeatures = true
+    /// Attempt a TLS 1.2 resumption (a full handshake, then hellos offering its ticket and its
+    /// session id): three connections more.
+    public var testResumption = true
     public var heloName = "mxray.invalid"
     /// Extra trusted CA (PEM) for the certificate check.
     public var caFile: String?

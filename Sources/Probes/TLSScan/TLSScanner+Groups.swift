@@ -9,26 +9,6 @@ extension ScanContext {
         NamedGroup.x25519Kyber768Draft00, NamedGroup.mlkem768, NamedGroup.mlkem1024, NamedGroup.mlkem512,
     ] + classicGroups + [0x0020, 0x0021, 0x001F]
 
-    /// RFC 8446 §4.1.4 / §4.2.8: a hello whose key_share is empty makes a server that supports
-    /// one of the offered groups answer HelloRetryRequest with `selected_group`. That HRR proves
-    /// support without any key material, so no ML-KEM code is needed. Remove it, ask again:
-    /// in six parallel parts, then ranked in the server's order (`rankInServerOrder`).
-    func enumerateGroups13() async -> [UInt16] {
-        // Dealt likeliest first (the usual curves, then RFC 7919 groups), so each part holds
-        // about one group a common server accepts; the order reported keeps `groups13`'s.
-        let likely = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1,
-                      NamedGroup.x448, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104]
-        let dealt = likely + Self.groups13.filter { !likely.contains($0) }
-        return await enumerateGroups(Self.groups13, dealt: dealt, parts: 6) { offer in
-            var h = hello(.tls13, suites: IANATables.offerableSuites(for: .tls13))
-            h.groups = offer
-            h.keyShareGroups = []
-            guard let sh = await send(h).serverHello, sh.negotiatedVersion == .tls13,
-                  let g = sh.keyShareGroup, offer.contains(g) else { return nil }
-            return g
-        }
-    }
-
     /// TLS ≤1.2: the ECDHE group is in the ServerKeyExchange (RFC 8422 §5.4). Offer ECDHE
     /// suites only and eliminate over the classic curves.
     func enumerateGroups12(suites: [UInt16]) async -> [UInt16] {
@@ -36,44 +16,41 @@ extension ScanContext {
         guard !ecdhe.isEmpty else { return [] }
         let offerSuites = Array(ecdhe.prefix(max(1, options.maxSuitesPerHello)))
         let curves = Self.classicGroups.filter { !NamedGroup.isFFDHE($0) }
-        return await enumerateGroups(curves, dealt: curves, parts: 5) { offer in
+        return await enumerateGroups(curves, dealt: curves, parts: 2) { offer, priority in
             var h = hello(.tls12, suites: offerSuites)
             h.groups = offer
-            guard case .flight(let f) = await send(h, fullFlight: true), let g = f.keyExchangeGroup,
+            guard case .flight(let f) = await send(h, phase: "groups TLS 1.2", priority: priority, fullFlight: true), let g = f.keyExchangeGroup,
                   offer.contains(g) else { return nil }
             return g
         }
     }
 
     /// Elimination over `dealt` (the candidates, likeliest first) dealt into `parts` parallel
-    /// chains, then ranked; a server without its own order gets `candidates`' order.
+    /// chains. The result is the set of supported groups, in `candidates`' order: the issue asks
+    /// for the set (as testssl.sh reports it), and ranking it in the server's order cost more
+    /// hellos than finding it.
     func enumerateGroups(_ candidates: [UInt16], dealt: [UInt16], parts: Int,
-                         pick: @escaping @Sendable ([UInt16]) async -> UInt16?) async -> [UInt16] {
-        // As for suites (`enumerateSuites`): first picks, then the rest of each part beside a
-        // ranking of the first picks, which stands when no part held a second group.
+                         pick: @escaping @Sendable ([UInt16], Int) async -> UInt16?) async -> [UInt16] {
         let offers = Self.deal(dealt, into: parts, maxSize: dealt.count)
-        let firsts = await Self.wave(offers, pick: pick)
-        let firstRuns = firsts.compactMap { $0 }.map { [$0] }
-        let maxPairs = options.maxPairwiseChecks + 17
-        let speculate = firstRuns.count > 1 && Self.crossPairCount(firstRuns) <= maxPairs
-        async let early = speculate ? rankInServerOrder(runs: firstRuns, candidates: candidates, maxPairs: maxPairs, pick: pick) : nil
-        let runs = await withTaskGroup(of: (Int, [UInt16]).self) { tg in
-            for (i, (part, first)) in zip(offers, firsts).enumerated() {
-                guard let first else { continue }
-                tg.addTask { (i, [first] + (await Self.chain(part.filter { $0 != first }, pick: pick))) }
+        let found = await withTaskGroup(of: [UInt16].self) { tg in
+            for part in offers {
+                tg.addTask {
+                    // The first offer of each part waits its turn; the next links go first.
+                    guard let first = await pick(part, 1) else { return [] }
+                    return [first] + (await Self.chain(part.filter { $0 != first }) { await pick($0, 0) })
+                }
             }
-            var out: [(Int, [UInt16])] = []
-            for await r in tg { out.append(r) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
+            var out = Set<UInt16>()
+            for await r in tg { out.formUnion(r) }
+            return out
         }
-        let speculated = await early
-        if let speculated, runs.allSatisfy({ $0.count == 1 }) { return speculated.items }
-        return await rankInServerOrder(runs: runs, candidates: candidates, maxPairs: maxPairs, pick: pick).items
+        return candidates.filter(found.contains)
     }
 
     /// One hello at the best TLS ≤1.2 version with every extension and DEFLATE offered, read up
     /// to ServerHelloDone: renegotiation_info, EMS, status_request, session_ticket, compression;
-    /// one without the ticket extension for the session id. TLS 1.3-only servers have these
+    /// one without the ticket extension for the session id. (The DHE prime comes from the suite
+    /// elimination, which reads every pick's flight.) TLS 1.3-only servers have these
     /// built in or forbidden (RFC 8446 §4.1.2, §D).
     func features(_ r: TLSScanResult) async -> (TLSFeatures, Int?) {
         var f = TLSFeatures()
@@ -88,39 +65,68 @@ extension ScanContext {
         return await features(best.version, suites: best.suites)
     }
 
-    /// Features from one hello at `version` offering `suites` (and, for the DH prime, one more
-    /// offering its finite-field DH suites). The scan starts it for TLS 1.2 before the versions
-    /// are known, with every candidate, and keeps it when 1.2 is the best version below 1.3.
+    /// Features from one hello at `version` offering `suites`. The scan starts it for TLS 1.2
+    /// before the versions are known, with every candidate, and keeps it when 1.2 is the best
+    /// version below 1.3.
     func features(_ version: TLSProtocolVersion, suites: [UInt16]) async -> (TLSFeatures, Int?) {
-        var f = TLSFeatures()
+        // At 1.2 the suite hellos have shown them already (`FeatureTap`), nearly always.
+        if version == .tls12, let main = await tap.main, let sh = main.serverHello {
+            let id = sh.sessionID.isEmpty ? await tap.noTicket : sh
+            if let id { return Self.features(main, sessionIDFrom: id) }
+        }
         var h = hello(version, suites: Array(suites.prefix(max(1, options.maxSuitesPerHello))))
         h.compressionMethods = [1, 0]
-        // The DH prime needs a DHE suite picked: asked at once, beside the main hello.
-        let dhe = suites.filter { CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "DHE" }
-        let dhHello = dhe.isEmpty ? nil : hello(version, suites: Array(dhe.prefix(max(1, options.maxSuitesPerHello))))
-        async let dhOutcome = sendIfAny(dhHello, fullFlight: true)
-        // RFC 5077 §3.4: a server that will issue a ticket may send an empty session id, so the
-        // session-id cache is asked about in a hello without the ticket extension, beside.
-        var noTicket = hello(version, suites: h.cipherSuites)
-        noTicket.sessionTicket = false
-        async let idOutcome = send(noTicket)
-        let main = await send(h, fullFlight: true)
-        let (dhFlight, idFlight) = await (dhOutcome, idOutcome)
-        guard case .flight(let flight) = main, let sh = flight.serverHello else { return (f, nil) }
+        let main = await send(h, phase: "features", priority: 2, fullFlight: true)
+        guard case .flight(let flight) = main, let sh = flight.serverHello else { return (TLSFeatures(), nil) }
+        // RFC 5077 §3.4: a server that will issue a ticket may send an empty session id, so an
+        // empty one is asked about again in a hello without the ticket extension.
+        var idFlight = main
+        if sh.sessionID.isEmpty {
+            var noTicket = hello(version, suites: h.cipherSuites)
+            noTicket.sessionTicket = false
+            idFlight = await send(noTicket, phase: "features", priority: 2)
+        }
+        return Self.features(flight, sessionIDFrom: idFlight.serverHello ?? sh)
+    }
+
+    /// The features `flight` shows (a hello offering every feature extension and DEFLATE),
+    /// session ids from `id` (the answer to a hello without session_ticket, or `flight`'s own).
+    static func features(_ flight: ServerFlight, sessionIDFrom id: ServerHello) -> (TLSFeatures, Int?) {
+        var f = TLSFeatures()
+        guard let sh = flight.serverHello else { return (f, nil) }
         f.secureRenegotiation = sh.secureRenegotiation
         f.compression = sh.compressionMethod != 0
         f.extendedMasterSecret = sh.has(TLSExtensionType.extendedMasterSecret)
         f.ocspStapling = sh.has(TLSExtensionType.statusRequest) || flight.ocspStapled
         f.sessionTickets = sh.has(TLSExtensionType.sessionTicket)
-        f.sessionIDs = !(idFlight.serverHello ?? sh).sessionID.isEmpty
-        var dhBits = flight.dhPrimeBits
-        if dhBits == nil, case .flight(let g) = dhFlight { dhBits = g.dhPrimeBits }
-        return (f, dhBits)
+        f.sessionIDs = !id.sessionID.isEmpty
+        return (f, flight.dhPrimeBits)
     }
 
-    func sendIfAny(_ h: ClientHello?, fullFlight: Bool) async -> HelloOutcome? {
-        guard let h else { return nil }
-        return await send(h, fullFlight: fullFlight)
+    /// `TLSResumptionProbe`: a full TLS 1.2 handshake, then the ticket and the session id it
+    /// left offered on fresh connections. The connection for the second hello is prepared during
+    /// the full handshake (when the cap leaves room for both), so the attempt costs one round
+    /// trip after it.
+    func resumption() async -> (ticket: Bool?, sessionID: Bool?) {
+        let r = TLSResumptionProbe(options: options, deadlines: probe.deadlines)
+        let early = pool.capacity >= 2
+        async let spare: TLSPrimedPool.Handover? = early ? pool.take(priority: 2) : nil
+        let capture = await withConnection(phase: "resumption", priority: 2) { await r.fullHandshake(on: $0) }
+        let second = await spare
+        let ticketHello = capture.flatMap { r.resumingHello($0, withTicket: true) }
+        let idHello = capture.flatMap { r.resumingHello($0, withTicket: false) }
+        @Sendable func attempt(_ hello: (ClientHello, [UInt8])?, on h: TLSPrimedPool.Handover?) async -> Bool? {
+            guard let (hello, id) = hello else {
+                if let h { await release(h, priority: 2) }
+                return nil
+            }
+            let o = if let h { await send(hello, on: h, phase: "resumption", priority: 2) } else { await send(hello, phase: "resumption", priority: 2) }
+            return TLSResumptionProbe.resumed(o, id: id)
+        }
+        // The spare goes to the first attempt that has something to offer.
+        async let byTicket = attempt(ticketHello, on: ticketHello != nil ? second : nil)
+        async let byID = attempt(idHello, on: ticketHello == nil ? second : nil)
+        return (await byTicket, await byID)
     }
 
     /// RFC 7507 §3: a hello below the server's best version carrying TLS_FALLBACK_SCSV must be
@@ -137,7 +143,7 @@ extension ScanContext {
     func fallbackSCSV(_ version: TLSProtocolVersion, suites: [UInt16]) async -> Bool? {
         var h = hello(version, suites: Array(suites.prefix(max(1, options.maxSuitesPerHello - 1))) + [TLSSCSV.fallback])
         h.supportedVersions = []
-        switch await send(h) {
+        switch await send(h, phase: "fallback", priority: 2) {
         case .alert(let a): return a.alertDescription == TLSAlert.inappropriateFallback
         case .flight(let f): return f.serverHello == nil
         default: return nil

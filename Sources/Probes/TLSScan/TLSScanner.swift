@@ -18,34 +18,71 @@ public struct TLSScanner: Sendable {
 
     public func scan() async -> TLSScanResult {
         let stopwatch = Stopwatch()
-        var result = TLSScanResult(host: options.host, address: options.address, port: options.port,
-                                   starttls: options.starttls?.rawValue)
         let deadlines = Deadlines(overall: .now() + options.overallTimeout)
         let probe = TLSHelloProbe(options: options, group: group, deadlines: deadlines)
-        let ctx = ScanContext(probe: probe, limiter: ConnectionLimiter(options.perHostConcurrency), options: options)
+        // Every step ends by the overall deadline; the pool's watchdog, a second later, is the
+        // guarantee that a scan ends even if something waits on the pool that never answers.
+        let watchdog = ContinuousClock.now + .nanoseconds(options.overallTimeout.nanoseconds) + .seconds(1)
+        let (scanned, stats) = await TLSPrimedPool.run(capacity: options.perHostConcurrency, deadline: watchdog, prepare: { pool in
+            await probe.openAndPrepare(onConnect: { await pool.register($0) })
+        }) { pool in
+            let ctx = ScanContext(probe: probe, pool: pool, options: options)
+            return (await scan(ctx, deadlines: deadlines), await pool.stats)
+        }
+        var result = scanned
+        if debugTLS || debugPhases {
+            FileHandle.standardError.write(Data(("hellos by phase: " + result.notes.filter { $0.hasPrefix("phase ") }.joined(separator: ", ")
+                + "; primed \(stats.primed), unused \(stats.unused), stale \(stats.stale)\n").utf8))
+        }
+        result.notes.removeAll { $0.hasPrefix("phase ") }
+        result.milliseconds = stopwatch.milliseconds
+        return result
+    }
+
+    private func scan(_ ctx: ScanContext, deadlines: Deadlines) async -> TLSScanResult {
+        var result = TLSScanResult(host: options.host, address: options.address, port: options.port,
+                                   starttls: options.starttls?.rawValue)
 
         // Groups and the certificate need no earlier answer: they start at once, beside the
-        // versions (the critical path of a scan is its longest elimination chain).
-        async let groups13: [UInt16] = ctx.enumerateGroups13()
+        // versions (the critical path of a scan is its longest elimination chain). TLS 1.3
+        // suites and groups share their hellos.
+        async let tls13 = ctx.enumerateTLS13()
         async let groups12: [UInt16] = ctx.enumerateGroups12(suites: ctx.candidates(.tls12).filter {
             CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "ECDHE" })
         async let certificate: CertificateReport? = options.fetchCertificate
-            ? ctx.limiter.with { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch() }
+            ? ctx.withConnection(phase: "certificate", priority: 2) { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch(on: $0) }
             : nil
 
-        // Features and the fallback test depend on the versions, but nearly always on TLS 1.2:
-        // asked at once at 1.2 with every candidate, kept when 1.2 is what they need.
+        // The fallback test depends on the versions, but nearly always on TLS 1.2: asked at once
+        // at 1.2 with every candidate, kept when 1.2 is what it needs.
+        async let resumption: (ticket: Bool?, sessionID: Bool?) = options.testResumption ? ctx.resumption() : (nil, nil)
         let speculative = options.speculativeFeatures
-        async let features12: (TLSFeatures, Int?)? = speculative ? ctx.features(.tls12, suites: ctx.candidates(.tls12)) : nil
         async let fallback12: Bool?? = speculative ? .some(await ctx.fallbackSCSV(.tls12, suites: ctx.candidates(.tls12))) : nil
 
         // Versions and suites: every version in parallel, each by elimination.
-        let perVersion = await withTaskGroup(of: (TLSProtocolVersion, SuiteEnumeration).self) { tg in
-            for v in TLSProtocolVersion.scanned.reversed() { tg.addTask { (v, await ctx.enumerateSuites(v)) } }
+        // TLS 1.3 suites come with its groups (`enumerateTLS13`): the same hellos find both.
+        // SSLv3 beside TLS 1.0, whose answer tells whether SSLv3's rarer suites need asking.
+        let scanned = TLSProtocolVersion.scanned
+        var perVersion = await withTaskGroup(of: [(TLSProtocolVersion, SuiteEnumeration)].self) { tg in
+            for v in scanned.reversed() where v != .tls13 && v != .ssl3 && v != .tls10 { tg.addTask { [(v, await ctx.enumerateSuites(v))] } }
+            let low = scanned.filter { $0 == .ssl3 || $0 == .tls10 }
+            if !low.isEmpty {
+                tg.addTask {
+                    guard low.contains(.tls10) else { return [(.ssl3, await ctx.enumerateSuites(.ssl3))] }
+                    guard low.contains(.ssl3) else { return [(.tls10, await ctx.enumerateSuites(.tls10))] }
+                    let tls10 = TLSResultBox()
+                    async let ssl3 = ctx.enumerateSuites(.ssl3, tls10Refused: { await tls10.value.refusedAsAVersion })
+                    let e10 = await ctx.enumerateSuites(.tls10)
+                    await tls10.set(e10)
+                    return [(.tls10, e10), (.ssl3, await ssl3)]
+                }
+            }
             var out: [TLSProtocolVersion: SuiteEnumeration] = [:]
-            for await (v, e) in tg { out[v] = e }
+            for await pairs in tg { for (v, e) in pairs { out[v] = e } }
             return out
         }
+        let (suites13, g13) = await tls13
+        if TLSProtocolVersion.scanned.contains(.tls13) { perVersion[.tls13] = suites13 }
         for v in TLSProtocolVersion.scanned {
             guard let e = perVersion[v] else { continue }
             var vr = VersionResult(version: v, accepted: e.untestable == nil || !e.suites.isEmpty ? !e.suites.isEmpty : nil)
@@ -65,32 +102,49 @@ public struct TLSScanner: Sendable {
             if reasons.count == outcomes.count, let first = reasons.first {
                 result.status = first.hasPrefix("connect") ? .unreachable : .couldNotTest
                 result.statusDetail = first
+            } else if let first = reasons.first {
+                // Some versions refused, others never answered: "no TLS" would be a guess.
+                result.status = .couldNotTest
+                result.statusDetail = first
             } else {
                 result.status = .noTLS
                 result.statusDetail = "no protocol version accepted"
             }
         }
 
-        let (g13, g12, cert) = await (groups13, groups12, certificate)
-        let (spec12, specFallback) = await (features12, fallback12)
+        let (g12, cert) = await (groups12, certificate)
+        let specFallback = await fallback12
         if !result.acceptedVersions.isEmpty {
             // Features and the fallback test need the accepted versions and suites.
             let snapshot = result
             let accepted = snapshot.acceptedVersions
-            let bestLegacy = accepted.last { $0 < .tls13 }
             let fallbackVersion = accepted.count >= 2 ? accepted[accepted.count - 2] : nil
-            async let features = bestLegacy == .tls12 && spec12 != nil ? spec12! : ctx.features(snapshot)
+            // At 1.2 the suite hellos showed the features (`FeatureTap`): no hello of their own.
+            async let features = ctx.features(snapshot)
             async let fallback = fallbackVersion == .tls12 && specFallback != nil ? specFallback! : ctx.fallbackSCSV(snapshot)
             result.groups = snapshot.acceptedVersions.contains(.tls13) ? g13 : []
             result.groupsTLS12 = snapshot.acceptedVersions.contains(.tls12) ? g12 : []
             let f = await features
             result.features = f.0
-            result.dhPrimeBits = f.1
+            // The DHE prime from the best version whose elimination picked a DHE suite.
+            result.dhPrimeBits = f.1 ?? TLSProtocolVersion.scanned.reversed().lazy.compactMap { perVersion[$0]?.dhPrimeBits }.first
             result.features.fallbackSCSV = await fallback
+            if accepted.contains(.tls12) {
+                (result.features.resumedWithTicket, result.features.resumedWithSessionID) = await resumption
+            }
             result.conclude(certificate: cert, options: options, deadlines: deadlines)
         }
+        // A server that stops answering part-way (busy, throttling: the issue's "could not
+        // test", never "no TLS") leaves versions, suites or groups unfound: nothing may then be
+        // reported missing. What was found stays in the result for the reader.
+        let unanswered = await ctx.counter.unanswered
+        if result.status == .completed, let first = unanswered.first {
+            result.status = .couldNotTest
+            result.statusDetail = "\(unanswered.count) hello\(unanswered.count == 1 ? "" : "s") of the enumeration got no answer (\(first)); "
+                + "the server is busy or throttling, so the versions, suites and groups found are incomplete"
+        }
         result.connections = await ctx.counter.value
-        result.milliseconds = stopwatch.milliseconds
+        result.notes += await ctx.counter.phases.sorted { $0.key < $1.key }.map { "phase \($0.key)=\($0.value)" }
         return result
     }
 }
@@ -111,6 +165,14 @@ struct SuiteEnumeration: Sendable {
     /// Stopped at its pick limit; `remaining` is what was not offered yet without the picks.
     var truncated = false
     var remaining: [UInt16] = []
+    /// Bits of the DHE prime, when a pick was a DHE suite (RFC 5246 §7.4.3 ServerDHParams).
+    var dhPrimeBits: Int?
+
+    /// Nothing found, and the server refused the version itself (RFC 8446 §6.2
+    /// protocol_version, or a ServerHello of another version).
+    var refusedAsAVersion: Bool {
+        suites.isEmpty && (rejection.map { $0.hasSuffix("protocol_version") || $0.hasPrefix("server answered with") } ?? false)
+    }
 
     func closingRun() -> SuiteEnumeration {
         var e = self
@@ -119,65 +181,168 @@ struct SuiteEnumeration: Sendable {
     }
 }
 
+/// TLS 1.0's enumeration, awaited by SSLv3's (both children of one task).
+actor TLSResultBox {
+    private var result: SuiteEnumeration?
+    private var waiting: [CheckedContinuation<SuiteEnumeration, Never>] = []
+    var value: SuiteEnumeration {
+        get async {
+            if let result { return result }
+            return await withCheckedContinuation { waiting.append($0) }
+        }
+    }
+    func set(_ e: SuiteEnumeration) {
+        result = e
+        for w in waiting { w.resume(returning: e) }
+        waiting = []
+    }
+}
+
+/// The features a TLS 1.2 suite hello shows in passing (its ServerHello's extensions, read to
+/// ServerHelloDone): with every suite hello carrying the feature extensions and DEFLATE, and the
+/// reversed-order hello no session_ticket, the scan needs no hello of its own for them at 1.2.
+actor FeatureTap {
+    private(set) var main: ServerFlight?
+    private(set) var noTicket: ServerHello?
+    func keep(_ f: ServerFlight, offeredTicket: Bool, compression: Bool) {
+        if offeredTicket, compression, main == nil { main = f }
+        if !offeredTicket, noTicket == nil { noTicket = f.serverHello }
+    }
+}
+
 actor Counter {
     private(set) var value = 0
+    /// Hellos per scan phase (`MXRAY_TLS_PHASES=1` prints them).
+    private(set) var phases: [String: Int] = [:]
     /// Set once a connection shows the port cannot be scanned at all (nothing listens, filtered,
     /// no STARTTLS): later hellos return it at once instead of waiting for their own timeouts.
     private(set) var fatal: HelloOutcome?
-    func bump() { value += 1 }
+    func bump(_ phase: String) {
+        value += 1
+        phases[phase, default: 0] += 1
+    }
     func stop(_ o: HelloOutcome) { if fatal == nil { fatal = o } }
+    /// Hellos of the enumeration (versions, suites, groups) that got no answer at all: a busy
+    /// or throttling server. Their part of the scan is incomplete, so what was not found there
+    /// cannot be reported as missing.
+    private(set) var unanswered: [String] = []
+    func noAnswer(_ phase: String, _ why: String) { unanswered.append("\(phase): \(why)") }
 }
 
-/// Shared pieces of one scan; every hello goes through the limiter.
+/// Shared pieces of one scan; every hello goes through the pool (the per-host cap).
 struct ScanContext: Sendable {
     let probe: TLSHelloProbe
-    let limiter: ConnectionLimiter
+    let pool: TLSPrimedPool
     let options: TLSScanOptions
     let counter = Counter()
+    let clock = Stopwatch()
+    let tap = FeatureTap()
 
-    func send(_ hello: ClientHello, fullFlight: Bool = false) async -> HelloOutcome {
-        await limiter.with {
-            if let fatal = await counter.fatal { return fatal }
-            await counter.bump()
-            let o = await probe.send(hello, fullFlight: fullFlight)
-            if debugTLS { debugPrint(hello, o) }
-            switch o {
-            case .couldNotTest(let why) where why.hasPrefix("connect"): await counter.stop(o)
-            case .noStartTLS: await counter.stop(o)
-            default: break
-            }
-            return o
+    /// `phase` names the part of the scan for the per-phase counts.
+    /// `priority` orders hellos waiting for a connection: 0 for the next link of a chain, 1 for
+    /// the first hellos of each part, 2 for one-off hellos nothing else waits on.
+    func send(_ hello: ClientHello, phase: String, priority: Int = 1, fullFlight: Bool = false) async -> HelloOutcome {
+        if let fatal = await counter.fatal { return fatal }
+        let asked = clock.milliseconds
+        let (o, taken) = await withConnection(phase: phase, priority: priority) { prepared in
+            let taken = clock.milliseconds
+            return (await probe.exchange(hello, on: prepared, fullFlight: fullFlight), taken)
         }
+        if debugTLS {
+            let t = String(format: "%.0f+%.0f+%.0f ms", asked, taken - asked, clock.milliseconds - taken)
+            debugPrint(hello, o, phase: "\(phase) p\(priority) \(t)")
+        }
+        switch o {
+        case .couldNotTest(let why) where why.hasPrefix("connect"): await counter.stop(o)
+        case .noStartTLS: await counter.stop(o)
+        default: break
+        }
+        if case .couldNotTest(let why) = o, Self.isEnumeration(phase) { await counter.noAnswer(phase, why) }
+        if phase == "suites \(TLSProtocolVersion.tls12)", case .flight(let f) = o, let sh = f.serverHello, sh.negotiatedVersion == .tls12 {
+            await tap.keep(f, offeredTicket: hello.sessionTicket, compression: hello.compressionMethods.contains(1))
+        }
+        return o
+    }
+
+    /// Phases whose answers decide what the server accepts (not features, the fallback test,
+    /// resumption or the certificate, which report "unknown" on their own).
+    static func isEnumeration(_ phase: String) -> Bool {
+        phase.hasPrefix("suites") || phase.hasPrefix("TLS 1.3") || phase.hasPrefix("groups")
+    }
+
+    /// `hello` on a connection taken from the pool beforehand; gives it back.
+    func send(_ hello: ClientHello, on h: TLSPrimedPool.Handover, phase: String, priority: Int) async -> HelloOutcome {
+        await counter.bump(phase)
+        let o: HelloOutcome
+        if probe.deadlines.exceeded {
+            h.connection?.abort()
+            o = .couldNotTest("scan deadline passed")
+        } else {
+            o = await probe.exchange(hello, on: h.prepared, fullFlight: false)
+        }
+        await pool.finished(h, priority: priority)
+        if debugTLS { debugPrint(hello, o, phase: "\(phase) p\(priority) (taken early)") }
+        return o
+    }
+
+    /// Gives back a connection taken early and not used.
+    func release(_ h: TLSPrimedPool.Handover, priority: Int) async {
+        h.connection?.abort()
+        await pool.finished(h, priority: priority)
+    }
+
+    /// Runs `body` on a prepared connection (primed when one is ready) under the per-host cap;
+    /// `body` aborts the connection when done.
+    func withConnection<T: Sendable>(phase: String, priority: Int = 1,
+                                     _ body: @Sendable (Result<ProbeConnection, TLSHelloProbe.PreambleError>) async -> T) async -> T {
+        let h = await pool.take(priority: priority)
+        await counter.bump(phase)
+        let r: T
+        if probe.deadlines.exceeded {
+            h.connection?.abort()
+            r = await body(.failure(.couldNotTest("scan deadline passed")))
+        } else {
+            r = await body(h.prepared)
+        }
+        await pool.finished(h, priority: priority)
+        return r
     }
 
     static func random() -> [UInt8] { TLSOffers.random() }
     static var classicGroups: [UInt16] { TLSOffers.classicGroups }
-    func hello(_ v: TLSProtocolVersion, suites: [UInt16]) -> ClientHello { TLSOffers.hello(v, suites: suites, host: options.host) }
+    /// TLS 1.0–1.2 suite hellos also offer DEFLATE (RFC 3749), which does not change the
+    /// server's suite pick, so any of their answers shows the features (`FeatureTap`).
+    func hello(_ v: TLSProtocolVersion, suites: [UInt16]) -> ClientHello {
+        var h = TLSOffers.hello(v, suites: suites, host: options.host)
+        if v > .ssl3 && v < .tls13 { h.compressionMethods = [1, 0] }
+        return h
+    }
     func candidates(_ v: TLSProtocolVersion) -> [UInt16] { TLSOffers.candidates(v) }
 
     static func isFiniteFieldDH(_ s: UInt16) -> Bool {
         ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName(s)).keyExchange)
     }
 
-    /// The candidates cut into offers eliminated in parallel: each chain is only as long as the
-    /// suites its part holds, not as long as all accepted suites. The likely suites come first in
-    /// `candidates`, so dealing them round-robin spreads them over the parts. Finite-field DH
-    /// suites get parts of their own: a server without DH parameters that picks one and drops
-    /// the connection cannot hide the others. Versions below 1.2 are rarely accepted: one part
-    /// each (plus DH) keeps the refusals cheap.
-    func partition(_ v: TLSProtocolVersion) -> [[UInt16]] {
-        let all = candidates(v)
-        let dh = all.filter(Self.isFiniteFieldDH), other = all.filter { !Self.isFiniteFieldDH($0) }
-        let (kOther, kDH) = switch v {
-        case .tls13: (3, 1)
-        case .tls12: (max(1, options.suitePartitions), max(1, options.suitePartitions / 2))
-        default: (1, 1)
+    /// The candidates cut into offers of at most `maxSuitesPerHello` (servers choke on big
+    /// hellos): the likeliest first, both families together (one chain over it yields the
+    /// server's order); the rest by family, finite-field DH apart, so that a server without DH
+    /// parameters that picks one and drops the connection cannot hide the others, and a silent
+    /// refusal needs no split. Below TLS 1.2 the AEAD suites are left out: RFC 5246 §6.2.3.3
+    /// brought AEAD record protection, and RFC 5288 §4 / RFC 7905 §2 forbid negotiating them
+    /// before 1.2.
+    func chunks(_ v: TLSProtocolVersion) -> [[UInt16]] {
+        var all = candidates(v)
+        if v < .tls12 { all = all.filter { !CipherSuiteTraits(name: IANATables.suiteName($0)).isAEAD } }
+        let size = max(1, options.maxSuitesPerHello)
+        func cut(_ xs: [UInt16]) -> [[UInt16]] {
+            stride(from: 0, to: xs.count, by: size).map { Array(xs[$0..<min($0 + size, xs.count)]) }
         }
-        return Self.deal(other, into: kOther, maxSize: options.maxSuitesPerHello)
-            + Self.deal(dh, into: kDH, maxSize: options.maxSuitesPerHello)
+        // SSLv3 (RFC 7568) is asked only to be refused: every chunk one family.
+        let head = v == .ssl3 ? [] : Array(all.prefix(size))
+        let rest = v == .ssl3 ? all : Array(all.dropFirst(size))
+        return cut(head) + cut(rest.filter { !Self.isFiniteFieldDH($0) }) + cut(rest.filter(Self.isFiniteFieldDH))
     }
 
-    /// Round-robin `items` into `k` parts (more when a part would exceed `maxSize`).
     static func deal<T>(_ items: [T], into k: Int, maxSize: Int) -> [[T]] {
         guard !items.isEmpty else { return [] }
         let size = max(1, maxSize)
@@ -188,71 +353,180 @@ struct ScanContext: Sendable {
     }
 
     /// The suite the server picks from `offer` at version `v`, nil when it picks none.
-    func pickSuite(_ v: TLSProtocolVersion, _ offer: [UInt16]) async -> UInt16? {
-        guard let sh = await send(hello(v, suites: offer)).serverHello, sh.negotiatedVersion == v,
+    /// `noTicket`: without the session_ticket extension, so the ServerHello's session id shows
+    /// whether the server keeps sessions by id (RFC 5077 §3.4: with a ticket offered it may
+    /// send an empty one); the `FeatureTap` keeps it.
+    func pickSuite(_ v: TLSProtocolVersion, _ offer: [UInt16], phase: String, priority: Int = 1, noTicket: Bool = false) async -> UInt16? {
+        var h = hello(v, suites: offer)
+        if noTicket { h.sessionTicket = false }
+        guard let sh = await send(h, phase: phase, priority: priority).serverHello, sh.negotiatedVersion == v,
               offer.contains(sh.cipherSuite) else { return nil }
         return sh.cipherSuite
     }
 
     /// RFC 5246 §7.4.1.3: the server picks one suite of those offered; remove it and ask again
-    /// until it refuses. The parts of `partition` run in parallel; `rankInServerOrder` then
-    /// puts what they found in the server's order.
-    func enumerateSuites(_ v: TLSProtocolVersion) async -> SuiteEnumeration {
-        var offers = partition(v)
-        var first: [SuiteEnumeration] = []
-        if v < .tls12, offers.count > 1 {
-            // Rarely accepted: one offer first; a refusal of the version itself (RFC 8446 §6.2
-            // protocol_version, or a ServerHello of another version) answers for every part.
-            let e = await eliminate(v, offers.removeFirst())
-            let versionRefused = e.suites.isEmpty && (e.rejection.map { $0.hasSuffix("protocol_version") || $0.hasPrefix("server answered with") } ?? false)
+    /// until it refuses. The order decides how:
+    /// - first wave: each chunk's first pick, and the first chunk offered reversed. The same pick
+    ///   both ways means the server imposes its order (or accepts one suite): the first chunk is
+    ///   then eliminated as one chain, which yields the server's order directly (each link one
+    ///   round trip on a primed connection). Different picks mean it follows the client: the order
+    ///   is the offer's, and the rest is eliminated in `suitePartitions` parallel parts;
+    /// - suites found in several runs (other chunks, a DH split) are put in order by
+    ///   `rankInServerOrder`.
+    func enumerateSuites(_ v: TLSProtocolVersion, tls10Refused: (@Sendable () async -> Bool)? = nil) async -> SuiteEnumeration {
+        let offers = chunks(v)
+        guard let likely = offers.first else { return SuiteEnumeration() }
+        let backwards = Array(likely.reversed())
+        let phase = "suites \(v)"
+        if v == .ssl3 {
+            // RFC 7568 §3: SSLv3 is prohibited; servers without it answer an SSLv3 hello with
+            // handshake_failure as often as with protocol_version, which does not tell a refused
+            // version from refused suites. The likeliest chunk first; the other chunks only when
+            // TLS 1.0 was not refused as a version: a server that refuses TLS 1.0 as a version
+            // has no SSLv3 (OpenSSL ≥ 1.1 takes a disabled version as the floor of its range).
+            var found = await parallel([(offers[0], [UInt16]())], v, limit: 1, phase: phase)
+            let refused = { (es: [SuiteEnumeration]) in es.allSatisfy { $0.suites.isEmpty && !$0.truncated } }
+            if refused(found), offers.count > 1, let tls10Refused, await tls10Refused() {
+                found[0].notes.append("SSLv3: refused, and TLS 1.0 is refused as a version: the other SSLv3 suites were not offered")
+                return merge(found, v, byCandidate: true)
+            }
+            if refused(found) {
+                found += await parallel(offers.dropFirst().map { ($0, [UInt16]()) }, v, limit: 1, phase: phase)
+                if refused(found) { return merge(found, v, byCandidate: true) }
+            }
+        } else if v < .tls12 {
+            // Rarely accepted: one offer of the likely non-DH suites first (one family, so a
+            // silent refusal needs no split). A refusal of the version itself (RFC 8446 §6.2
+            // protocol_version, or a ServerHello of another version) answers for every chunk;
+            // another refusal leaves the other suites to ask, by family, in parallel.
+            let all = offers.flatMap { $0 }
+            let probe = Array(all.filter { !Self.isFiniteFieldDH($0) }.prefix(max(1, options.maxSuitesPerHello)))
+            let e = await eliminate(v, probe, limit: 1, phase: phase)
+            let versionRefused = e.refusedAsAVersion
             if versionRefused || e.untestable != nil || e.noStartTLS != nil { return e }
-            first = [e]
+            if e.suites.isEmpty {
+                let rest = all.filter { !probe.contains($0) }
+                let size = max(1, options.maxSuitesPerHello)
+                let restOffers = [rest.filter { !Self.isFiniteFieldDH($0) }, rest.filter(Self.isFiniteFieldDH)].flatMap { xs in
+                    stride(from: 0, to: xs.count, by: size).map { Array(xs[$0..<min($0 + size, xs.count)]) }
+                }
+                let found = await parallel(restOffers.map { ($0, [UInt16]()) }, v, limit: 1, phase: phase)
+                // Nothing anywhere: refused. Else the version is accepted: enumerate as for 1.2.
+                if found.allSatisfy({ $0.suites.isEmpty }) { return merge([e] + found, v, byCandidate: true) }
+            }
         }
-        // First wave: each part's first pick. Second wave: each part without its pick (more
-        // suites, or the refusal that ends it) and, beside it, the ranking of the first picks,
-        // which stands when no part held a second suite (the common case once parts are small).
-        let firsts = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
-            for (i, part) in offers.enumerated() { tg.addTask { (i, await eliminate(v, part, limit: 1)) } }
-            var out: [(Int, SuiteEnumeration)] = []
-            for await p in tg { out.append(p) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-        let firstRuns = (first + firsts).flatMap(\.runs).filter { !$0.isEmpty }
+        async let reversed = pickSuite(v, backwards, phase: phase, noTicket: v == .tls12)
+        let firsts = await parallel(offers.map { ($0, [UInt16]()) }, v, limit: 1, phase: phase)
+        return await continueSuites(v, firsts: firsts, reversedPick: await reversed)
+    }
+
+    /// The rest of `enumerateSuites` once each chunk's first pick and the reversed pick are known.
+    private func continueSuites(_ v: TLSProtocolVersion, firsts: [SuiteEnumeration], reversedPick: UInt16?) async -> SuiteEnumeration {
+        let phase = "suites \(v)"
+        let forwardPick = firsts.first?.suites.first
+        let clientOrder = forwardPick != nil && reversedPick != nil && forwardPick != reversedPick
         let open = firsts.filter(\.truncated)
-        let speculate = !open.isEmpty && firstRuns.count > 1 && Self.crossPairCount(firstRuns) <= options.maxPairwiseChecks
-        let allCandidates = candidates(v)
-        async let early = speculate ? rankInServerOrder(runs: firstRuns, candidates: allCandidates, maxPairs: options.maxPairwiseChecks) {
-            await pickSuite(v, $0)
-        } : nil
-        let continued = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
-            for (i, e) in open.enumerated() { tg.addTask { (i, await eliminate(v, e.remaining, seed: e.suites)) } }
-            var out: [(Int, SuiteEnumeration)] = []
-            for await p in tg { out.append(p) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        var continued: [SuiteEnumeration]
+        if clientOrder {
+            // The server takes the first offered suite it accepts: parts in parallel find the
+            // set; `reversedPick` is accepted (the last one in candidate order).
+            let k = max(1, options.suitePartitions)
+            let parts = open.flatMap { Self.deal($0.remaining.filter { $0 != reversedPick }, into: k, maxSize: options.maxSuitesPerHello) }
+            continued = await parallel(parts.map { ($0, []) }, v, limit: .max, phase: phase)
+            var known = SuiteEnumeration()
+            known.suites = open.flatMap(\.suites) + [reversedPick!]
+            known.runs = [known.suites]
+            continued.append(known)
+        } else {
+            continued = await parallel(open.map { ($0.remaining, $0.suites) }, v, limit: .max, phase: phase)
         }
-        let speculated = await early
-        let parts = first + firsts.filter { !$0.truncated } + continued
-        let nothingMore = zip(open, continued).allSatisfy { $0.suites == $1.suites }
-        var merged = SuiteEnumeration()
-        merged.notes = parts.flatMap(\.notes)
-        merged.noStartTLS = parts.compactMap(\.noStartTLS).first
-        let runs = parts.flatMap(\.runs).filter { !$0.isEmpty }
-        if runs.isEmpty {
-            merged.untestable = parts.compactMap(\.untestable).first
-            merged.rejection = parts.compactMap(\.rejection).first
+        let parts = firsts.filter { !$0.truncated } + continued
+        if clientOrder {
+            var merged = merge(parts, v, byCandidate: true)
+            if merged.suites.count > 1 {
+                merged.serverOrder = false
+                merged.notes.append("\(v): the server follows the client's suite order")
+            }
             return merged
         }
-        let ranked: (items: [UInt16], serverOrder: Bool?)
-        if let speculated, nothingMore {
-            ranked = speculated
-        } else {
-            ranked = await rankInServerOrder(runs: runs, candidates: allCandidates, maxPairs: options.maxPairwiseChecks) {
-                await pickSuite(v, $0)
+        var merged = merge(parts, v, byCandidate: false)
+        let runs = parts.flatMap(\.runs).filter { !$0.isEmpty }
+        if runs.count == 1 {
+            // One uninterrupted chain: the server's order as found.
+            merged.suites = runs[0]
+            merged.serverOrder = runs[0].count > 1 ? true : nil
+            return merged
+        }
+        guard !runs.isEmpty else { return merged }
+        // The likely chunk in one chain (its order is the server's), a few finds in the other
+        // chunks: each find is placed by binary search with two-suite offers.
+        var chunkResults = continued.makeIterator()
+        let first = firsts[0].truncated ? chunkResults.next() : firsts[0]
+        if let main = first?.runs.filter({ !$0.isEmpty }), main.count == 1 {
+            let extra = runs.filter { $0 != main[0] }.flatMap { $0 }
+            if extra.count <= 4, let ordered = await insertByPairs(main[0], extra: extra, v) {
+                merged.suites = ordered
+                merged.serverOrder = true
+                return merged
             }
+        }
+        let ranked = await rankInServerOrder(runs: runs, candidates: candidates(v), maxPairs: options.maxPairwiseChecks) {
+            await pickSuite(v, $0, phase: "suites \(v) rank")
         }
         merged.suites = ranked.items
         merged.serverOrder = ranked.serverOrder
         if ranked.serverOrder == false { merged.notes.append("\(v): the server follows the client's suite order") }
+        return merged
+    }
+
+    /// Inserts each of `extra` into `order` (the server's order) by binary search: the offer
+    /// [x, y] answers whether the server prefers x to y. nil when an offer goes unanswered.
+    private func insertByPairs(_ order: [UInt16], extra: [UInt16], _ v: TLSProtocolVersion) async -> [UInt16]? {
+        var out = order
+        for x in extra where !out.contains(x) {
+            var lo = 0, hi = out.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                guard let p = await pickSuite(v, [x, out[mid]], phase: "suites \(v) rank"), p == x || p == out[mid] else { return nil }
+                if p == x { hi = mid } else { lo = mid + 1 }
+            }
+            out.insert(x, at: lo)
+        }
+        return out
+    }
+
+    /// `eliminate` over each (offer, seed) in parallel, results in the order given.
+    private func parallel(_ offers: [([UInt16], [UInt16])], _ v: TLSProtocolVersion, limit: Int, phase: String) async -> [SuiteEnumeration] {
+        await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
+            for (i, (offer, seed)) in offers.enumerated() {
+                tg.addTask { (i, await eliminate(v, offer, limit: limit, seed: seed, phase: phase)) }
+            }
+            var out: [(Int, SuiteEnumeration)] = []
+            for await p in tg { out.append(p) }
+            return out.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// One enumeration of the parts: notes, refusals, DH prime; suites in candidate order when
+    /// `byCandidate`, else as found.
+    private func merge(_ parts: [SuiteEnumeration], _ v: TLSProtocolVersion, byCandidate: Bool) -> SuiteEnumeration {
+        var merged = SuiteEnumeration()
+        merged.notes = parts.flatMap(\.notes)
+        merged.noStartTLS = parts.compactMap(\.noStartTLS).first
+        merged.dhPrimeBits = parts.compactMap(\.dhPrimeBits).first
+        var seen = Set<UInt16>()
+        let found = parts.flatMap(\.suites).filter { seen.insert($0).inserted }
+        if found.isEmpty {
+            merged.untestable = parts.compactMap(\.untestable).first
+            merged.rejection = parts.compactMap(\.rejection).first
+            return merged
+        }
+        if byCandidate {
+            let position = Dictionary(candidates(v).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            merged.suites = found.sorted { position[$0, default: .max] < position[$1, default: .max] }
+        } else {
+            merged.suites = found
+        }
         return merged
     }
 
@@ -320,11 +594,6 @@ struct ScanContext: Sendable {
         return ([a] + found + restItems.filter { !found.contains($0) }, true)
     }
 
-    static func crossPairCount<T>(_ runs: [[T]]) -> Int {
-        let sizes = runs.map(\.count), total = sizes.reduce(0, +)
-        return (total * total - sizes.map { $0 * $0 }.reduce(0, +)) / 2
-    }
-
     /// The picks for all `offers`, asked in parallel (under the per-host cap).
     static func wave<T: Hashable & Sendable>(_ offers: [[T]], pick: @escaping @Sendable ([T]) async -> T?) async -> [T?] {
         await withTaskGroup(of: (Int, T?).self) { tg in
@@ -357,13 +626,16 @@ struct ScanContext: Sendable {
     /// `limit`: stop after that many picks (`truncated`, the rest in `remaining`); `seed`: picks
     /// of an earlier call on the same chain, continued here.
     func eliminate(_ v: TLSProtocolVersion, _ offer: [UInt16], depth: Int = 0, limit: Int = .max,
-                   seed: [UInt16] = []) async -> SuiteEnumeration {
+                   seed: [UInt16] = [], phase: String) async -> SuiteEnumeration {
         var e = SuiteEnumeration()
         e.suites = seed
         e.currentRun = seed
         var remaining = offer
         while !remaining.isEmpty {
-            let outcome = await send(hello(v, suites: remaining))
+            // Read to ServerHelloDone below 1.3 (the same round trip): a DHE pick shows the prime.
+            // The first hello of a chain waits its turn; the next links are the critical path.
+            let link = e.suites.count > 0 || depth > 0 ? 0 : (v < .tls12 ? 2 : 1)
+            let outcome = await send(hello(v, suites: remaining), phase: phase, priority: link, fullFlight: v < .tls13)
             var unclean: String?
             switch outcome {
             case .flight(let f):
@@ -379,6 +651,7 @@ struct ScanContext: Sendable {
                 }
                 e.suites.append(sh.cipherSuite)
                 e.currentRun.append(sh.cipherSuite)
+                if e.dhPrimeBits == nil { e.dhPrimeBits = f.dhPrimeBits }
                 remaining.remove(at: idx)
                 if e.suites.count - seed.count >= limit && !remaining.isEmpty {
                     e.truncated = true
@@ -424,7 +697,7 @@ struct ScanContext: Sendable {
                 return e.closingRun()
             }
             let results = await withTaskGroup(of: (Int, SuiteEnumeration).self) { tg in
-                for (i, part) in parts.enumerated() { tg.addTask { (i, await eliminate(v, part, depth: depth + 1)) } }
+                for (i, part) in parts.enumerated() { tg.addTask { (i, await eliminate(v, part, depth: depth + 1, phase: phase)) } }
                 var out: [(Int, SuiteEnumeration)] = []
                 for await r in tg { out.append(r) }
                 return out.sorted { $0.0 < $1.0 }.map(\.1)
@@ -433,6 +706,7 @@ struct ScanContext: Sendable {
             e.suites += results.flatMap(\.suites)
             e.runs += results.flatMap(\.runs)
             e.notes += results.flatMap(\.notes)
+            e.dhPrimeBits = e.dhPrimeBits ?? results.compactMap(\.dhPrimeBits).first
             e.split = true
             if e.suites.isEmpty {
                 e.rejection = results.compactMap(\.rejection).first ?? unclean
@@ -447,13 +721,15 @@ struct ScanContext: Sendable {
 
 /// `MXRAY_TLS_DEBUG=1` prints every hello and its outcome to stderr (for diagnosing odd servers).
 let debugTLS = ProcessInfo.processInfo.environment["MXRAY_TLS_DEBUG"] != nil
-func debugPrint(_ h: ClientHello, _ o: HelloOutcome) {
+/// `MXRAY_TLS_PHASES=1` prints the hellos sent per phase of the scan and the pool's counts.
+let debugPhases = ProcessInfo.processInfo.environment["MXRAY_TLS_PHASES"] != nil
+func debugPrint(_ h: ClientHello, _ o: HelloOutcome, phase: String) {
     let what: String
     switch o {
     case .flight(let f): what = "SH \(f.serverHello.map { "\($0.negotiatedVersion) \(IANATables.suiteName($0.cipherSuite))" } ?? "-")"
     default: what = "\(o)"
     }
-    FileHandle.standardError.write(Data("hello \(h.legacyVersion) n=\(h.cipherSuites.count) -> \(what)\n".utf8))
+    FileHandle.standardError.write(Data("[\(phase)] hello \(h.legacyVersion) n=\(h.cipherSuites.count) -> \(what)\n".utf8))
 }
 
 extension TLSScanResult {

@@ -55,6 +55,9 @@ public struct TLSTextRenderer: Sendable {
         func yn(_ b: Bool?) -> String { b.map { $0 ? "yes" : "no" } ?? "n/a" }
         out.append("  secure renegotiation \(yn(f.secureRenegotiation)), compression \(yn(f.compression)), extended master secret \(yn(f.extendedMasterSecret))")
         out.append("  OCSP stapling \(yn(f.ocspStapling)), session tickets \(yn(f.sessionTickets)), session ids \(yn(f.sessionIDs)), fallback SCSV \(yn(f.fallbackSCSV))")
+        if f.resumedWithTicket != nil || f.resumedWithSessionID != nil {
+            out.append("  TLS 1.2 resumption after a full handshake: by ticket \(yn(f.resumedWithTicket)), by session id \(yn(f.resumedWithSessionID))")
+        }
         if let c = r.certificate {
             out.append("")
             out.append("Certificate (\(c.fetchedWith ?? "?"))")
