@@ -90,7 +90,7 @@ public struct ServerFlight: Sendable {
             ocspStapled = true
         case TLSHandshakeType.serverKeyExchange.rawValue:
             guard let sh = serverHello else { throw .unexpected("ServerKeyExchange before ServerHello") }
-            let kx = CipherSuiteTraits(name: IANATables.suiteName(sh.cipherSuite)).keyExchange
+            let kx = IANATables.traits(sh.cipherSuite).keyExchange
             try parseServerKeyExchange(body, keyExchange: kx)
         case TLSHandshakeType.serverHelloDone.rawValue, TLSHandshakeType.certificateRequest.rawValue:
             guard serverHello != nil else { throw .unexpected("message \(type) before ServerHello") }

@@ -94,6 +94,19 @@ extension IANATables {
         }
     }
 
+    /// The traits of every registered suite, parsed once: scanners ask for them per offer, and
+    /// parsing the name each time was most of a check's CPU time.
+    private static let traitsIndex: [UInt16: CipherSuiteTraits] = {
+        var d: [UInt16: CipherSuiteTraits] = [:]
+        for (code, name, _, _) in cipherSuites { d[code] = CipherSuiteTraits(name: name) }
+        return d
+    }()
+
+    /// `CipherSuiteTraits(name: suiteName(code))`, from a table built once.
+    public static func traits(_ code: UInt16) -> CipherSuiteTraits {
+        traitsIndex[code] ?? CipherSuiteTraits(name: suiteName(code))
+    }
+
     /// Every registered group except the binary curves' arbitrary-curve markers.
     public static var allGroups: [UInt16] { groups.map(\.0) }
 }

@@ -1,6 +1,9 @@
 /// What the TLS scanner observed on one port: the contract between the scanner (Probes), the
 /// grading (Diagnosis) and the renderers (Reporting). Codable; field names are stable.
 public struct TLSScanResult: Sendable, Codable, Hashable {
+    /// The note a scan leaves when the certificate's full handshake failed.
+    public static let certificateFailedNote = "certificate: full handshake failed"
+
     public enum Status: String, Sendable, Codable {
         /// Every test ran.
         case completed

@@ -21,7 +21,8 @@ import TLSWire
         private let lock = NSLock()
         private var open = 0
         private(set) var peak = 0
-        func opened() { lock.lock(); open += 1; peak = max(peak, open); lock.unlock() }
+        /// Counts a new connection; returns how many are open with it.
+        @discardableResult func opened() -> Int { lock.lock(); defer { lock.unlock() }; open += 1; peak = max(peak, open); return open }
         func closed() { lock.lock(); open -= 1; lock.unlock() }
         private var hellos = 0
         /// Counts a ClientHello; returns how many came before it.
@@ -36,10 +37,17 @@ import TLSWire
         let gauge: Gauge
         /// After this many hellos, later ones get no answer at all (a server too busy to go on).
         let stallAfter: Int
-        init(gauge: Gauge, stallAfter: Int = .max) { self.gauge = gauge; self.stallAfter = stallAfter }
+        /// More connections at once than this get 421 and are closed (Postfix's
+        /// smtpd_client_connection_count_limit, Exim's smtp_accept_max).
+        let limit: Int
+        init(gauge: Gauge, stallAfter: Int = .max, limit: Int = .max) { self.gauge = gauge; self.stallAfter = stallAfter; self.limit = limit }
 
         func channelActive(context: ChannelHandlerContext) {
-            gauge.opened()
+            if gauge.opened() > limit {
+                context.writeAndFlush(NIOAny(ByteBuffer(string: "421 4.7.0 broken.invalid Error: too many connections\r\n")))
+                    .whenComplete { _ in context.close(promise: nil) }
+                return
+            }
             context.writeAndFlush(NIOAny(ByteBuffer(string: "220 broken.invalid ESMTP\r\n")), promise: nil)
         }
 
@@ -114,6 +122,30 @@ import TLSWire
         #expect(r.status == .couldNotTest, "\(r.status) \(r.statusDetail ?? "")")
         #expect(r.statusDetail?.contains("no answer") == true, "\(r.statusDetail ?? "")")
         #expect(TLSAssessment(scan: r).findings.map(\.id) == ["tls.could-not-test"])
+    }
+
+    /// A server whose connection limit (3) is below the scan's cap (8) answers the extra
+    /// connections 421: the full scan and the quick assessment lower their cap and ask again,
+    /// and find everything, instead of "could not test".
+    @Test func aConnectionLimitBelowTheCapLowersTheCap() async throws {
+        let gauge = Gauge()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge, limit: 3)) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
+        o.fetchCertificate = false
+        o.stepTimeout = .seconds(5)
+        o.overallTimeout = .seconds(60)
+        o.perHostConcurrency = 8
+        let full = await TLSScanner(options: o).scan()
+        #expect(full.status == .completed, "\(full.status) \(full.statusDetail ?? "")")
+        #expect(full.versions.first { $0.version == .tls12 }?.suites == [0xC02F, 0x009C])
+        #expect(full.notes.contains { $0.contains("connection limit") }, "\(full.notes)")
+        let quick = await TLSQuickAssessment(options: o, ranking: .init(suite: { _ in 0 }, group: { _ in 0 })).scan()
+        #expect(quick.status == .completed, "\(quick.status) \(quick.statusDetail ?? "")")
+        #expect(quick.acceptedVersions == [.tls12])
     }
 
     @Test func suitesBehindOneTheServerCannotServeAreStillFound() async throws {

@@ -52,6 +52,20 @@ import TLSWire
         #expect(ids(["mismatch", "match"]) == ["tls.dane.match"])
     }
 
+    /// A scan whose certificate handshake failed (a busy server) says so once, TLSA or not:
+    /// without it the certificate findings would simply be missing, which reads as "no problem".
+    @Test func aCertificateThatCouldNotBeFetchedIsCouldNotTestOnce() {
+        var r = scan(suites12: [0xC02F], groups: [NamedGroup.x25519])
+        r.notes.append(TLSScanResult.certificateFailedNote)
+        let ids = { (r: TLSScanResult) in TLSAssessment(scan: r).findings.map(\.id).filter { $0.hasPrefix("tls.cert") || $0.hasPrefix("tls.dane") || $0 == "tls.could-not-test" } }
+        #expect(ids(r) == ["tls.could-not-test"])
+        var d = DANEReport(name: "_25._tcp.mx.example", authentic: true, lookupStatus: "ok")
+        d.records = [DANEReport.RecordResult(usage: 3, selector: 1, matchingType: 1, data: "00", result: "no-certificate")]
+        r.dane = d
+        #expect(ids(r) == ["tls.could-not-test"])
+        #expect(TLSAssessment(scan: r).findings.first { $0.id == "tls.could-not-test" }?.detail.contains("TLSA") == true)
+    }
+
     @Test func portGradeIsTheWorstPartWithItsReason() {
         let a = TLSAssessment(scan: scan(suites12: [0xC02F, 0x009C], groups: [NamedGroup.x25519]))
         #expect(a.grade == .phaseOut)

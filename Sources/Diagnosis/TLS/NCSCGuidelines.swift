@@ -55,8 +55,7 @@ public enum NCSCGuidelines {
 
     /// The worst of the suite's key exchange, authentication, cipher and MAC, with the reason.
     public static func grade(suite code: UInt16) -> (TLSGrade, String) {
-        let name = IANATables.suiteName(code)
-        let t = CipherSuiteTraits(name: name)
+        let t = IANATables.traits(code)
         if t.isExport { return (.insufficient, "export-grade") }
         if t.authentication == "anon" || t.authentication == "NULL" { return (.insufficient, "no authentication") }
         if !t.isTLS13 && !["RSA", "ECDSA", "DSS"].contains(t.authentication) {

@@ -43,12 +43,21 @@ enum TLSFindingRules {
             else if c.daysToExpiry < 14 { raise("tls.cert.expiring", "expires in \(c.daysToExpiry) days") }
             if let k = a.parts.first(where: { $0.area == "certificate" && $0.grade >= .phaseOut }) { raise("tls.cert.weak", "\(k.item) is \(k.grade)") }
         }
+        let noCertificate = r.certificate == nil && r.notes.contains(TLSScanResult.certificateFailedNote)
+        if noCertificate {
+            // Nothing said about the certificate must not read as "nothing wrong with it".
+            let tlsa = r.dane.map { $0.records.isEmpty ? "" : "; TLSA records are published at \($0.name), but there was no chain to compare them with" } ?? ""
+            raise("tls.could-not-test", "the certificate's full handshake failed (a busy or throttling server), so the certificate was not checked\(tlsa)")
+        }
         if let d = r.dane, !d.records.isEmpty {
             if d.anyMatch { raise("tls.dane.match", "\(d.name): " + d.records.map { "\($0.usage) \($0.selector) \($0.matchingType) \($0.result)" }.joined(separator: ", ")) }
             else if d.records.allSatisfy({ $0.result == "no-certificate" }) {
                 // Nothing was compared: the certificate handshake failed (a busy or throttling
-                // server). A mismatch is only what a compared chain shows (RFC 6698 §2.1).
-                raise("tls.could-not-test", "\(d.name): TLSA records are published, but no certificate was captured to compare them with")
+                // server). A mismatch is only what a compared chain shows (RFC 6698 §2.1). Said
+                // once, with the certificate's could-not-test above when there is one.
+                if !noCertificate {
+                    raise("tls.could-not-test", "\(d.name): TLSA records are published, but no certificate was captured to compare them with")
+                }
             } else { raise("tls.dane.mismatch", "\(d.name): no TLSA record matches the presented chain") }
             if !d.authentic { raise("tls.dane.not-authentic", "the TLSA answer for \(d.name) did not carry AD") }
         }

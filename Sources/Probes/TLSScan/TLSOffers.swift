@@ -33,10 +33,15 @@ enum TLSOffers {
     /// The anonymous suites come right after the common ones: OpenSSL's `ALL` accepts them, so a
     /// server configured that way takes them, and the first chunk (one elimination chain, in the
     /// server's order) then holds every suite such a server accepts.
-    static func candidates(_ v: TLSProtocolVersion) -> [UInt16] {
+    static func candidates(_ v: TLSProtocolVersion) -> [UInt16] { candidatesByVersion[v] ?? rank(v) }
+
+    private static let candidatesByVersion: [TLSProtocolVersion: [UInt16]] = Dictionary(
+        uniqueKeysWithValues: TLSProtocolVersion.scanned.map { ($0, rank($0)) })
+
+    private static func rank(_ v: TLSProtocolVersion) -> [UInt16] {
         let all = IANATables.offerableSuites(for: v)
         func rank(_ s: UInt16) -> Int {
-            let t = CipherSuiteTraits(name: IANATables.suiteName(s))
+            let t = IANATables.traits(s)
             if ["ECDHE", "DHE", "RSA", "TLS13"].contains(t.keyExchange) && ["RSA", "ECDSA", "TLS13"].contains(t.authentication) { return 0 }
             return t.authentication == "anon" ? 1 : 2
         }

@@ -27,9 +27,13 @@ actor TLSPrimedPool {
         var primed = 0
         var unused = 0
         var stale = 0
+        /// Preambles the server answered with its connection limit (`ServerLimit`), retried.
+        var throttled = 0
     }
 
-    let capacity: Int
+    /// The per-host cap, lowered by one for each answer of the server's own limit.
+    private(set) var capacity: Int
+    private var budget: ServerLimit.Budget
     private var inUse = 0
     private var priming = 0
     private var ready: [Handover] = []
@@ -38,12 +42,14 @@ actor TLSPrimedPool {
     private var live: [ObjectIdentifier: Handover] = [:]
     private var closed = false
     private(set) var stats = Stats()
-    private let requests: AsyncStream<Void>.Continuation
-    private let stream: AsyncStream<Void>
+    /// Each element starts one preamble, after the pause it carries.
+    private let requests: AsyncStream<Duration>.Continuation
+    private let stream: AsyncStream<Duration>
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        (stream, requests) = AsyncStream<Void>.makeStream()
+        budget = ServerLimit.Budget(cap: max(1, capacity))
+        (stream, requests) = AsyncStream<Duration>.makeStream()
     }
 
     /// Runs `body` while preambles run beside it, started by `prepare`; closes the pool after.
@@ -68,8 +74,9 @@ actor TLSPrimedPool {
                     await pool.close(reason: Task.isCancelled ? "scan cancelled" : "scan deadline passed while waiting for a connection")
                     return nil
                 }
-                for await _ in pool.stream {
+                for await pause in pool.stream {
                     group.addTask {
+                        if pause > .zero { try? await Task.sleep(for: pause) }
                         await pool.deliver(await prepare(pool))
                         return nil
                     }
@@ -138,6 +145,16 @@ actor TLSPrimedPool {
 
     private func deliver(_ p: Prepared) {
         priming -= 1
+        if case .success = p { budget.markServed() }
+        // The server's connection limit: one connection fewer at a time, and this preamble
+        // again after a pause, while the budget lasts (`ServerLimit`).
+        if !closed, case .failure(.couldNotTest(let why)) = p, ServerLimit.isThrottle(why), let attempt = budget.retry() {
+            stats.throttled += 1
+            if capacity > 1 { capacity -= 1 }
+            priming += 1
+            requests.yield(ServerLimit.pause(attempt: attempt))
+            return
+        }
         let h = Handover(prepared: p)
         if closed {
             h.connection?.abort()
@@ -176,7 +193,7 @@ actor TLSPrimedPool {
         let n = min(free, wanted)
         guard n > 0 else { return }
         priming += n
-        for _ in 0..<n { requests.yield() }
+        for _ in 0..<n { requests.yield(.zero) }
     }
 
     /// Closes spares, aborts every connection it knows of (preambles still running, hellos in

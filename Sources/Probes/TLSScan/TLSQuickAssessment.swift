@@ -67,7 +67,7 @@ public struct TLSQuickAssessment: Sendable {
         let limiter = ConnectionLimiter(options.perHostConcurrency)
 
         async let certificate: CertificateReport? = options.fetchCertificate
-            ? limiter.with { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch() }
+            ? Self.certificate(TLSCertificateFetcher(options: options, group: group, deadlines: deadlines), probe: probe, limiter: limiter)
             : nil
 
         // Wave 1.
@@ -164,7 +164,7 @@ public struct TLSQuickAssessment: Sendable {
     }
 
     func dheOffer(_ v: TLSProtocolVersion) -> Offer? {
-        let suites = candidates(v).filter { CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "DHE" }
+        let suites = candidates(v).filter { IANATables.traits($0).keyExchange == "DHE" }
         guard !suites.isEmpty else { return nil }
         return Offer(version: v, kind: .dhe, hello: hello(v, suites: suites), fullFlight: true)
     }
@@ -185,7 +185,7 @@ public struct TLSQuickAssessment: Sendable {
 
     func groups12Offer(rank: Int) -> Offer? {
         let curves = Self.classicGroups.filter { !NamedGroup.isFFDHE($0) && ranking.group($0) == rank }
-        let ecdhe = candidates(.tls12).filter { CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "ECDHE" }
+        let ecdhe = candidates(.tls12).filter { IANATables.traits($0).keyExchange == "ECDHE" }
         guard !curves.isEmpty, !ecdhe.isEmpty else { return nil }
         var h = hello(.tls12, suites: ecdhe)
         h.groups = curves
@@ -208,7 +208,7 @@ public struct TLSQuickAssessment: Sendable {
     }
 
     func split(_ o: Offer) -> [Offer] {
-        let isDH: (UInt16) -> Bool = { ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange) }
+        let isDH: (UInt16) -> Bool = { ["DHE", "DH"].contains(IANATables.traits($0).keyExchange) }
         let dh = o.hello.cipherSuites.filter(isDH), other = o.hello.cipherSuites.filter { !isDH($0) && $0 != TLSSCSV.fallback }
         guard !dh.isEmpty, !other.isEmpty else { return [] }
         return [dh, other].map { suites in
@@ -223,11 +223,47 @@ public struct TLSQuickAssessment: Sendable {
     func send(_ offers: [Offer], probe: TLSHelloProbe, limiter: ConnectionLimiter) async -> [(Offer, HelloOutcome)] {
         await withTaskGroup(of: (Int, HelloOutcome).self) { tg in
             for (i, o) in offers.enumerated() {
-                tg.addTask { (i, await limiter.with { await probe.send(o.hello, fullFlight: o.fullFlight) }) }
+                tg.addTask { (i, await Self.send(o, probe: probe, limiter: limiter)) }
             }
             var out = [HelloOutcome?](repeating: nil, count: offers.count)
             for await (i, a) in tg { out[i] = a }
             return offers.indices.map { (offers[$0], out[$0] ?? .couldNotTest("no answer")) }
+        }
+    }
+
+    /// The certificate's full handshake under the cap, asked again after an answer of the
+    /// server's connection limit like the hellos (`ServerLimit`).
+    static func certificate(_ fetcher: TLSCertificateFetcher, probe: TLSHelloProbe, limiter: ConnectionLimiter) async -> CertificateReport? {
+        while true {
+            let (report, throttled) = await limiter.with { () async -> (CertificateReport?, Bool) in
+                let prepared = await probe.openAndPrepare()
+                if case .failure(.couldNotTest(let why)) = prepared, ServerLimit.isThrottle(why) { return (nil, true) }
+                if case .success = prepared { await limiter.markServed() }
+                return (await fetcher.fetch(on: prepared), false)
+            }
+            if throttled, let attempt = await limiter.throttled() {
+                try? await Task.sleep(for: ServerLimit.pause(attempt: attempt))
+                continue
+            }
+            return report
+        }
+    }
+
+    /// One offer under the cap; an answer of the server's connection limit lowers the cap and
+    /// asks again after a pause, as the full scan's pool does (`ServerLimit`).
+    static func send(_ o: Offer, probe: TLSHelloProbe, limiter: ConnectionLimiter) async -> HelloOutcome {
+        while true {
+            let a = await limiter.with { await probe.send(o.hello, fullFlight: o.fullFlight) }
+            switch a {
+            case .couldNotTest(let why):
+                if ServerLimit.isThrottle(why), let attempt = await limiter.throttled() {
+                    try? await Task.sleep(for: ServerLimit.pause(attempt: attempt))
+                    continue
+                }
+            case .noStartTLS: break
+            default: await limiter.markServed()
+            }
+            return a
         }
     }
 

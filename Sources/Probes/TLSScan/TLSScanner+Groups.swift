@@ -12,7 +12,7 @@ extension ScanContext {
     /// TLS ≤1.2: the ECDHE group is in the ServerKeyExchange (RFC 8422 §5.4). Offer ECDHE
     /// suites only and eliminate over the classic curves.
     func enumerateGroups12(suites: [UInt16]) async -> [UInt16] {
-        let ecdhe = suites.filter { CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "ECDHE" }
+        let ecdhe = suites.filter { IANATables.traits($0).keyExchange == "ECDHE" }
         guard !ecdhe.isEmpty else { return [] }
         let offerSuites = Array(ecdhe.prefix(max(1, options.maxSuitesPerHello)))
         let curves = Self.classicGroups.filter { !NamedGroup.isFFDHE($0) }
@@ -109,7 +109,7 @@ extension ScanContext {
     /// trip after it.
     func resumption() async -> (ticket: Bool?, sessionID: Bool?) {
         let r = TLSResumptionProbe(options: options, deadlines: probe.deadlines)
-        let early = pool.capacity >= 2
+        let early = await pool.capacity >= 2
         async let spare: TLSPrimedPool.Handover? = early ? pool.take(priority: 2) : nil
         let capture = await withConnection(phase: "resumption", priority: 2) { await r.fullHandshake(on: $0) }
         let second = await spare

@@ -23,16 +23,21 @@ public struct TLSScanner: Sendable {
         // Every step ends by the overall deadline; the pool's watchdog, a second later, is the
         // guarantee that a scan ends even if something waits on the pool that never answers.
         let watchdog = ContinuousClock.now + .nanoseconds(options.overallTimeout.nanoseconds) + .seconds(1)
-        let (scanned, stats) = await TLSPrimedPool.run(capacity: options.perHostConcurrency, deadline: watchdog, prepare: { pool in
+        let (scanned, pooled) = await TLSPrimedPool.run(capacity: options.perHostConcurrency, deadline: watchdog, prepare: { pool in
             await probe.openAndPrepare(onConnect: { await pool.register($0) })
         }) { pool in
             let ctx = ScanContext(probe: probe, pool: pool, options: options)
-            return (await scan(ctx, deadlines: deadlines), await pool.stats)
+            return (await scan(ctx, deadlines: deadlines), await (pool.stats, pool.capacity))
         }
         var result = scanned
+        let (stats, cap) = pooled
+        if stats.throttled > 0 {
+            result.notes.append("the server answered \(stats.throttled) connection\(stats.throttled == 1 ? "" : "s") with its connection limit "
+                + "(RFC 5321 §3.8 421, or BYE/-ERR); the scan went on with at most \(cap) at a time")
+        }
         if debugTLS || debugPhases {
             FileHandle.standardError.write(Data(("hellos by phase: " + result.notes.filter { $0.hasPrefix("phase ") }.joined(separator: ", ")
-                + "; primed \(stats.primed), unused \(stats.unused), stale \(stats.stale)\n").utf8))
+                + "; primed \(stats.primed), unused \(stats.unused), stale \(stats.stale), throttled \(stats.throttled)\n").utf8))
         }
         result.notes.removeAll { $0.hasPrefix("phase ") }
         result.milliseconds = stopwatch.milliseconds
@@ -48,7 +53,7 @@ public struct TLSScanner: Sendable {
         // suites and groups share their hellos.
         async let tls13 = ctx.enumerateTLS13()
         async let groups12: [UInt16] = ctx.enumerateGroups12(suites: ctx.candidates(.tls12).filter {
-            CipherSuiteTraits(name: IANATables.suiteName($0)).keyExchange == "ECDHE" })
+            IANATables.traits($0).keyExchange == "ECDHE" })
         async let certificate: CertificateReport? = options.fetchCertificate
             ? ctx.withConnection(phase: "certificate", priority: 2) { await TLSCertificateFetcher(options: options, group: group, deadlines: deadlines).fetch(on: $0) }
             : nil
@@ -320,7 +325,7 @@ struct ScanContext: Sendable {
     func candidates(_ v: TLSProtocolVersion) -> [UInt16] { TLSOffers.candidates(v) }
 
     static func isFiniteFieldDH(_ s: UInt16) -> Bool {
-        ["DHE", "DH"].contains(CipherSuiteTraits(name: IANATables.suiteName(s)).keyExchange)
+        ["DHE", "DH"].contains(IANATables.traits(s).keyExchange)
     }
 
     /// The candidates cut into offers of at most `maxSuitesPerHello` (servers choke on big
@@ -332,7 +337,7 @@ struct ScanContext: Sendable {
     /// before 1.2.
     func chunks(_ v: TLSProtocolVersion) -> [[UInt16]] {
         var all = candidates(v)
-        if v < .tls12 { all = all.filter { !CipherSuiteTraits(name: IANATables.suiteName($0)).isAEAD } }
+        if v < .tls12 { all = all.filter { !IANATables.traits($0).isAEAD } }
         let size = max(1, options.maxSuitesPerHello)
         func cut(_ xs: [UInt16]) -> [[UInt16]] {
             stride(from: 0, to: xs.count, by: size).map { Array(xs[$0..<min($0 + size, xs.count)]) }
@@ -738,7 +743,7 @@ extension TLSScanResult {
     mutating func conclude(certificate: CertificateReport?, options: TLSScanOptions, deadlines: Deadlines) {
         switch certificate {
         case .some(let report): self.certificate = report
-        case .none: if options.fetchCertificate { notes.append("certificate: full handshake failed") }
+        case .none: if options.fetchCertificate { notes.append(Self.certificateFailedNote) }
         }
         if deadlines.exceeded {
             status = .couldNotTest
