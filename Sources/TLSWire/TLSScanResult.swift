@@ -121,8 +121,13 @@ public struct CertificateReport: Sendable, Codable, Hashable {
     /// DER SubjectPublicKeyInfo of each certificate (DANE selector 1, RFC 6698 §2.1.2).
     public var spkiDER: [[UInt8]] = []
     public var sans: [String] = []
-    /// Checked against the host the scan was pointed at (RFC 6125 §6.4, as MTA-STS uses, RFC 8461 §4.1).
+    /// Checked against the host the scan was pointed at (RFC 6125 §6.4, the CN only when there is
+    /// no subjectAltName, as Postfix and Exim still do).
     public var nameMatches: Bool = false
+    /// The name matched only through the CN (no subjectAltName): MTA-STS senders require a
+    /// subjectAltName DNS-ID (RFC 8461 §4.2; RFC 8460's certificate-host-mismatch), and RFC 9525
+    /// §6.3 clients no longer read the CN. nil when not known (older results).
+    public var nameOnlyInCommonName: Bool?
     /// A path to a trusted root was found (system roots or --ca-file).
     public var trusted: Bool = false
     public var trustDetail: String?

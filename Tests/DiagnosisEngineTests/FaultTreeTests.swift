@@ -125,6 +125,10 @@ struct FaultTreeTests {
         let client = conclude([finding("probe.tls.name-mismatch", "mx1.example.test[192.0.2.1]:993")],
                               facts: [Fact.mtaSTSEnforce: [enforce]], symptom: .bounce)
         #expect(client.rootCauses.isEmpty)
+        // A name only in the CN: fine for Postfix and Exim, refused by MTA-STS senders.
+        let cnOnly = finding("tls.cert.name-cn-only", "mx1.example.test:25")
+        #expect(!conclude([cnOnly], symptom: .bounce).rootCauses.contains { $0.id == "bounce.mtasts.certificate" })
+        #expect(conclude([cnOnly, enforce], facts: [Fact.mtaSTSEnforce: [enforce]], symptom: .bounce).rootCauses.first?.id == "bounce.mtasts.certificate")
     }
 
     @Test("TLSA mismatch → DANE senders defer (delay first, also bounce and tls)")

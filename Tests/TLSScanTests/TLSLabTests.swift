@@ -34,6 +34,7 @@ import TLSWire
         #expect(r.groups.contains(NamedGroup.x25519))
         let cert = try #require(r.certificate)
         #expect(cert.trusted && cert.nameMatches && !cert.incompleteChain)
+        #expect(cert.nameOnlyInCommonName == false)
         #expect(cert.daysToExpiry > 0)
         let dane = try #require(r.dane)
         #expect(dane.authentic)
@@ -55,6 +56,10 @@ import TLSWire
         let ids = Set(a.findings.map(\.id))
         #expect(ids.contains("tls.version.phase-out"))
         #expect(ids.contains("tls.cert.self-signed"))
+        // The lab's weak certificate names its host in the CN only (no subjectAltName): a match
+        // for Postfix and Exim, none for MTA-STS senders (RFC 8461 §4.2).
+        #expect(r.certificate?.nameMatches == true && r.certificate?.sans.isEmpty == true)
+        #expect(ids.contains("tls.cert.name-cn-only") && !ids.contains("tls.cert.name-mismatch"))
         #expect(a.grade.map { $0 >= .phaseOut } == true)
     }
 

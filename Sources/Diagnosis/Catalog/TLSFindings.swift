@@ -105,6 +105,11 @@ extension FindingCatalog {
             remediation: "Issue the certificate with the MX host name in the subjectAltName (RFC 6125 rules, as MTA-STS requires).",
             references: [RFCRef(6125, "6.4"), RFCRef(8461, "4.1")]),
         FindingDefinition(
+            id: "tls.cert.name-cn-only", severity: .warning,
+            title: "The host name is only in the certificate's common name",
+            remediation: "Reissue the certificate with the MX host name as a subjectAltName dNSName: MTA-STS senders accept no other (RFC 8461 §4.2) and current clients ignore the CN (RFC 9525 §6.3).",
+            references: [RFCRef(8461, "4.2"), RFCRef(9525, "6.3")]),
+        FindingDefinition(
             id: "tls.cert.expired", severity: .critical,
             title: "The certificate has expired",
             remediation: "Renew the certificate and reload the server; automate renewal.",

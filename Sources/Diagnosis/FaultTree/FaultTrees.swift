@@ -20,8 +20,10 @@ private let clientPorts = [":465", ":587", ":993", ":143", ":995", ":110"]
 
 private func onClientPorts(_ id: String) -> Condition { .any(clientPorts.map { .finding(id, subject: $0) }) }
 
+/// Certificate problems MTA-STS senders refuse (RFC 8461 §4.2), a CN-only name among them.
 private let certProblemOn25: Condition = .any([
     .finding("probe.tls.name-mismatch", subject: ":25"), .finding("tls.cert.name-mismatch", subject: ":25"),
+    .finding("tls.cert.name-cn-only", subject: ":25"),
     .finding("probe.tls.untrusted", subject: ":25"), .finding("tls.cert.untrusted", subject: ":25"),
     .finding("tls.cert.self-signed", subject: ":25"), .finding("tls.cert.expired", subject: ":25"),
 ])

@@ -8,7 +8,7 @@ enum FindingGroup {
     static let tlsBelow12 = ["tls.version.insufficient", "tls.version.phase-out"]
     static let weakCrypto = ["tls.suite.insufficient", "tls.compression", "tls.renegotiation.insecure", "tls.group.weak"]
     /// Certificates clients and strict senders refuse.
-    static let certificates = ["tls.cert.untrusted", "tls.cert.self-signed", "tls.cert.incomplete-chain", "tls.cert.name-mismatch",
+    static let certificates = ["tls.cert.untrusted", "tls.cert.self-signed", "tls.cert.incomplete-chain", "tls.cert.name-mismatch", "tls.cert.name-cn-only",
                                "tls.cert.expired", "tls.cert.weak", "probe.tls.untrusted", "probe.tls.name-mismatch"]
     /// Passwords that would cross the network without TLS (RFC 8314 §3, RFC 4954 §4, RFC 2595 §2.1).
     static let plaintextCredentials = ["smtp.auth.plaintext", "imap.login.plaintext", "pop3.login.plaintext",

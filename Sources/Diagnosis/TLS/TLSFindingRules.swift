@@ -39,6 +39,7 @@ enum TLSFindingRules {
             else if c.incompleteChain { raise("tls.cert.incomplete-chain", "only the leaf was sent; issuer \(c.chain.first?.issuer ?? "?")") }
             else if !c.trusted { raise("tls.cert.untrusted", c.trustDetail ?? "no path to a trusted root") }
             if !c.nameMatches { raise("tls.cert.name-mismatch", "\(r.host) is not in \(c.sans.isEmpty ? "the subject" : c.sans.joined(separator: ", "))") }
+            else if c.nameOnlyInCommonName == true { raise("tls.cert.name-cn-only", "\(r.host) is in the subject's CN; the certificate has no subjectAltName") }
             if c.daysToExpiry < 0 { raise("tls.cert.expired", "expired \(-c.daysToExpiry) days ago") }
             else if c.daysToExpiry < 14 { raise("tls.cert.expiring", "expires in \(c.daysToExpiry) days") }
             if let k = a.parts.first(where: { $0.area == "certificate" && $0.grade >= .phaseOut }) { raise("tls.cert.weak", "\(k.item) is \(k.grade)") }

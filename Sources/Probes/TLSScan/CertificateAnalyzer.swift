@@ -28,6 +28,7 @@ struct CertificateAnalyzer {
         }
         let names = report.sans.isEmpty ? Self.commonNames(leaf) : report.sans
         report.nameMatches = HostnameMatch.matches(host.hasSuffix(".") ? String(host.dropLast()) : host, names: names)
+        report.nameOnlyInCommonName = report.nameMatches && report.sans.isEmpty
         report.daysToExpiry = Int((leaf.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))
 
         var roots = CertificateStore.systemTrustRoots
