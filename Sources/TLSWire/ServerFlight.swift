@@ -64,16 +64,23 @@ public struct ServerFlight: Sendable {
     }
 
     private mutating func drainMessages() throws(TLSWireError) {
-        while pending.count >= 4 {
-            let length = Int(pending[1]) << 16 | Int(pending[2]) << 8 | Int(pending[3])
-            if length > maxHandshakeBytes { throw .messageTooLarge(length) }
-            guard pending.count >= 4 + length else { return }
-            let type = pending[0]
-            let body = Array(pending[4..<4 + length])
-            pending.removeFirst(4 + length)
+        while let (type, body) = try Self.nextMessage(&pending, max: maxHandshakeBytes) {
             try handle(type: type, body: body)
             if state != .needMore { return }
         }
+    }
+
+    /// Takes one whole handshake message (RFC 8446 §4: type, uint24 length, body) off the
+    /// front of `pending`; nil until one is whole. Messages span records, so callers keep
+    /// `pending` across records.
+    static func nextMessage(_ pending: inout [UInt8], max: Int) throws(TLSWireError) -> (type: UInt8, body: [UInt8])? {
+        guard pending.count >= 4 else { return nil }
+        let length = Int(pending[1]) << 16 | Int(pending[2]) << 8 | Int(pending[3])
+        if length > max { throw .messageTooLarge(length) }
+        guard pending.count >= 4 + length else { return nil }
+        let message = (pending[0], Array(pending[4..<4 + length]))
+        pending.removeFirst(4 + length)
+        return message
     }
 
     private mutating func handle(type: UInt8, body: [UInt8]) throws(TLSWireError) {

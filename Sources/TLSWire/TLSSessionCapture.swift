@@ -30,13 +30,7 @@ public struct TLSSessionCapture: Sendable {
             case TLSContentType.handshake.rawValue:
                 pending += record.fragment
                 if pending.count > maxHandshakeBytes { throw .messageTooLarge(pending.count) }
-                while pending.count >= 4 {
-                    let length = Int(pending[1]) << 16 | Int(pending[2]) << 8 | Int(pending[3])
-                    if length > maxHandshakeBytes { throw .messageTooLarge(length) }
-                    guard pending.count >= 4 + length else { break }
-                    let type = pending[0]
-                    let body = Array(pending[4..<4 + length])
-                    pending.removeFirst(4 + length)
+                while let (type, body) = try ServerFlight.nextMessage(&pending, max: maxHandshakeBytes) {
                     switch type {
                     case TLSHandshakeType.serverHello.rawValue:
                         guard serverHello == nil else { throw .unexpected("second ServerHello") }

@@ -104,20 +104,27 @@ import TLSWire
         }
     }
 
+    /// A server of `handler`s on a loopback port, and scan options for it (no certificate).
+    static func start(_ handler: @escaping @Sendable () -> BrokenTLS, cap: Int, step: TimeAmount,
+                      overall: TimeAmount) async throws -> (any Channel, TLSScanOptions) {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(handler()) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
+        o.fetchCertificate = false
+        o.stepTimeout = step
+        o.overallTimeout = overall
+        o.perHostConcurrency = cap
+        return (server, o)
+    }
+
     /// The issue: a server that stops answering part-way is "could not test", never a scan
     /// with versions or suites reported missing (here TLS 1.3 and most suites would be).
     @Test func aServerThatStopsAnsweringPartWayIsCouldNotTest() async throws {
         let gauge = Gauge()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge, stallAfter: 3)) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let (server, o) = try await Self.start({ BrokenTLS(gauge: gauge, stallAfter: 3) }, cap: 3, step: .milliseconds(500), overall: .seconds(30))
         defer { server.close(promise: nil) }
-        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
-        o.fetchCertificate = false
-        o.stepTimeout = .milliseconds(500)
-        o.overallTimeout = .seconds(30)
-        o.perHostConcurrency = 3
         let r = await TLSScanner(options: o).scan()
         #expect(r.status == .couldNotTest, "\(r.status) \(r.statusDetail ?? "")")
         #expect(r.statusDetail?.contains("no answer") == true, "\(r.statusDetail ?? "")")
@@ -129,16 +136,8 @@ import TLSWire
     /// and find everything, instead of "could not test".
     @Test func aConnectionLimitBelowTheCapLowersTheCap() async throws {
         let gauge = Gauge()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge, limit: 3)) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let (server, o) = try await Self.start({ BrokenTLS(gauge: gauge, limit: 3) }, cap: 8, step: .seconds(5), overall: .seconds(60))
         defer { server.close(promise: nil) }
-        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
-        o.fetchCertificate = false
-        o.stepTimeout = .seconds(5)
-        o.overallTimeout = .seconds(60)
-        o.perHostConcurrency = 8
         let full = await TLSScanner(options: o).scan()
         #expect(full.status == .completed, "\(full.status) \(full.statusDetail ?? "")")
         #expect(full.versions.first { $0.version == .tls12 }?.suites == [0xC02F, 0x009C])
@@ -150,16 +149,8 @@ import TLSWire
 
     @Test func suitesBehindOneTheServerCannotServeAreStillFound() async throws {
         let gauge = Gauge()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BrokenTLS(gauge: gauge)) } }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let (server, o) = try await Self.start({ BrokenTLS(gauge: gauge) }, cap: 3, step: .seconds(5), overall: .seconds(30))
         defer { server.close(promise: nil) }
-        var o = TLSScanOptions(host: "broken.invalid", address: "127.0.0.1", port: server.localAddress?.port ?? 0, starttls: .smtp)
-        o.fetchCertificate = false
-        o.stepTimeout = .seconds(5)
-        o.overallTimeout = .seconds(30)
-        o.perHostConcurrency = 3
         let r = await TLSScanner(options: o).scan()
         // Primed connections (STARTTLS done, waiting for their hello) count against the cap.
         #expect(gauge.highest <= 3)
