@@ -29,8 +29,8 @@ import TLSWire
         return try await body(server.localAddress?.port ?? 0)
     }
 
-    func scan(_ port: Int) async -> TLSScanResult {
-        var o = TLSScanOptions(host: "fake.invalid", address: "127.0.0.1", port: port, starttls: .smtp)
+    func scan(_ port: Int, _ proto: StartTLSProtocol = .smtp) async -> TLSScanResult {
+        var o = TLSScanOptions(host: "fake.invalid", address: "127.0.0.1", port: port, starttls: proto)
         o.stepTimeout = .milliseconds(500)
         o.overallTimeout = .seconds(10)
         return await TLSScanner(options: o).scan()
@@ -41,6 +41,18 @@ import TLSWire
         #expect(r.status == .couldNotTest)
         #expect(r.statusDetail?.contains("421") == true)
         #expect(TLSAssessment(scan: r).findings.map(\.id) == ["tls.could-not-test"])
+    }
+
+    /// IMAP and POP3 servers at their limit say so in the greeting: BYE (RFC 9051 §7.1.5) or
+    /// -ERR. Taken as the server's limit (`ServerLimit`), retried briefly, then "could not test".
+    @Test func imapByeAndPOP3ErrGreetingsAreCouldNotTest() async throws {
+        let imap = try await Self.withServer(greeting: "* BYE Too many connections\r\n") { await scan($0, .imap) }
+        #expect(imap.status == .couldNotTest)
+        #expect(imap.statusDetail?.hasPrefix("greeting BYE") == true, "\(imap.statusDetail ?? "")")
+        let pop3 = try await Self.withServer(greeting: "-ERR [SYS/TEMP] Too many connections\r\n") { await scan($0, .pop3) }
+        #expect(pop3.status == .couldNotTest)
+        #expect(pop3.statusDetail?.hasPrefix("greeting -ERR") == true, "\(pop3.statusDetail ?? "")")
+        #expect(TLSAssessment(scan: imap).findings.map(\.id) == ["tls.could-not-test"])
     }
 
     @Test func silentServerIsCouldNotTestWithinTheDeadline() async throws {

@@ -132,7 +132,10 @@ struct TLSHelloProbe {
     private func imapPreamble(_ c: ProbeConnection) async throws {
         let client = IMAPClient(connection: c, limits: .default, deadlines: deadlines, commandTimeout: options.stepTimeout)
         let greeting = try await wrap { () async throws(ProbeReadError) in try await client.readGreeting(timeout: options.stepTimeout) }
-        guard greeting.status == .ok else { throw PreambleError.couldNotTest("greeting \(greeting.statusText)") }
+        // RFC 9051 §7.1.5: a BYE greeting closes the connection (a server at its limit says so).
+        guard greeting.status == .ok else {
+            throw PreambleError.couldNotTest("greeting \(greeting.status?.rawValue ?? "untagged"): \(greeting.statusText)")
+        }
         let r = try await wrap { () async throws(ProbeReadError) in try await client.run(.startTLS, step: "STARTTLS") }
         guard r.completion.status == .ok else { throw PreambleError.noStartTLS("STARTTLS answered \(r.completion.statusText)") }
     }
