@@ -231,39 +231,39 @@ public struct TLSQuickAssessment: Sendable {
         }
     }
 
-    /// The certificate's full handshake under the cap, asked again after an answer of the
-    /// server's connection limit like the hellos (`ServerLimit`).
+    /// The certificate's full handshake under the cap (`underServerLimit`).
     static func certificate(_ fetcher: TLSCertificateFetcher, probe: TLSHelloProbe, limiter: ConnectionLimiter) async -> CertificateReport? {
-        while true {
-            let (report, throttled) = await limiter.with { () async -> (CertificateReport?, Bool) in
-                let prepared = await probe.openAndPrepare()
-                if case .failure(.couldNotTest(let why)) = prepared, ServerLimit.isThrottle(why) { return (nil, true) }
-                if case .success = prepared { await limiter.markServed() }
-                return (await fetcher.fetch(on: prepared), false)
-            }
-            if throttled, let attempt = await limiter.throttled() {
-                try? await Task.sleep(for: ServerLimit.pause(attempt: attempt))
-                continue
-            }
-            return report
+        await underServerLimit(limiter) { () async -> (CertificateReport?, Bool) in
+            let prepared = await probe.openAndPrepare()
+            if case .failure(.couldNotTest(let why)) = prepared, ServerLimit.isThrottle(why) { return (nil, true) }
+            if case .success = prepared { await limiter.markServed() }
+            return (await fetcher.fetch(on: prepared), false)
         }
     }
 
-    /// One offer under the cap; an answer of the server's connection limit lowers the cap and
-    /// asks again after a pause, as the full scan's pool does (`ServerLimit`).
+    /// One offer under the cap (`underServerLimit`).
     static func send(_ o: Offer, probe: TLSHelloProbe, limiter: ConnectionLimiter) async -> HelloOutcome {
-        while true {
-            let a = await limiter.with { await probe.send(o.hello, fullFlight: o.fullFlight) }
+        await underServerLimit(limiter) { () async -> (HelloOutcome, Bool) in
+            let a = await probe.send(o.hello, fullFlight: o.fullFlight)
             switch a {
-            case .couldNotTest(let why):
-                if ServerLimit.isThrottle(why), let attempt = await limiter.throttled() {
-                    try? await Task.sleep(for: ServerLimit.pause(attempt: attempt))
-                    continue
-                }
-            case .noStartTLS: break
-            default: await limiter.markServed()
+            case .couldNotTest(let why): return (a, ServerLimit.isThrottle(why))
+            case .noStartTLS: return (a, false)
+            default:
+                await limiter.markServed()
+                return (a, false)
             }
-            return a
+        }
+    }
+
+    /// Runs `attempt` under the cap; while its answer is the server's connection limit
+    /// (`attempt` says so), lowers the cap and asks again after a pause, as the full scan's pool
+    /// does, within the budget (`ServerLimit`).
+    static func underServerLimit<T: Sendable>(_ limiter: ConnectionLimiter,
+                                              _ attempt: @escaping @Sendable () async -> (T, Bool)) async -> T {
+        while true {
+            let (r, throttled) = await limiter.with(attempt)
+            guard throttled, let n = await limiter.throttled() else { return r }
+            try? await Task.sleep(for: ServerLimit.pause(attempt: n))
         }
     }
 

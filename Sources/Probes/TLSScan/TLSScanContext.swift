@@ -3,23 +3,6 @@ import MailCore
 import NIOCore
 import TLSWire
 
-/// TLS 1.0's enumeration, awaited by SSLv3's (both children of one task).
-actor TLSResultBox {
-    private var result: SuiteEnumeration?
-    private var waiting: [CheckedContinuation<SuiteEnumeration, Never>] = []
-    var value: SuiteEnumeration {
-        get async {
-            if let result { return result }
-            return await withCheckedContinuation { waiting.append($0) }
-        }
-    }
-    func set(_ e: SuiteEnumeration) {
-        result = e
-        for w in waiting { w.resume(returning: e) }
-        waiting = []
-    }
-}
-
 /// The features a TLS 1.2 suite hello shows in passing (its ServerHello's extensions, read to
 /// ServerHelloDone): with every suite hello carrying the feature extensions and DEFLATE, and the
 /// reversed-order hello no session_ticket, the scan needs no hello of its own for them at 1.2.

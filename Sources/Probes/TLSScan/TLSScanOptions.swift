@@ -41,7 +41,7 @@ public struct TLSScanOptions: Sendable {
     /// Ask for the fallback test at TLS 1.2 before the versions are known (a hello more when 1.2
     /// is not the version it needs; one round trip less otherwise). The features need no
     /// hello of their own at 1.2: the suite hellos show them.
-    public var speculativeFeatures = true
+    public var speculativeFallback = true
     /// Attempt a TLS 1.2 resumption (a full handshake, then hellos offering its ticket and its
     /// session id): three connections more.
     public var testResumption = true

@@ -55,28 +55,12 @@ extension ScanContext {
     ///   is the offer's, and the rest is eliminated in `suitePartitions` parallel parts;
     /// - suites found in several runs (other chunks, a DH split) are put in order by
     ///   `rankInServerOrder`.
-    func enumerateSuites(_ v: TLSProtocolVersion, tls10Refused: (@Sendable () async -> Bool)? = nil) async -> SuiteEnumeration {
+    func enumerateSuites(_ v: TLSProtocolVersion) async -> SuiteEnumeration {
+        if v == .ssl3 { return await enumerateSSL3(likely: await ssl3Likely(), tls10Refused: false) }
         let offers = chunks(v)
-        guard let likely = offers.first else { return SuiteEnumeration() }
-        let backwards = Array(likely.reversed())
+        guard !offers.isEmpty else { return SuiteEnumeration() }
         let phase = "suites \(v)"
-        if v == .ssl3 {
-            // RFC 7568 §3: SSLv3 is prohibited; servers without it answer an SSLv3 hello with
-            // handshake_failure as often as with protocol_version, which does not tell a refused
-            // version from refused suites. The likeliest chunk first; the other chunks only when
-            // TLS 1.0 was not refused as a version: a server that refuses TLS 1.0 as a version
-            // has no SSLv3 (OpenSSL ≥ 1.1 takes a disabled version as the floor of its range).
-            var found = await parallel([(offers[0], [UInt16]())], v, limit: 1, phase: phase)
-            let refused = { (es: [SuiteEnumeration]) in es.allSatisfy { $0.suites.isEmpty && !$0.truncated } }
-            if refused(found), offers.count > 1, let tls10Refused, await tls10Refused() {
-                found[0].notes.append("SSLv3: refused, and TLS 1.0 is refused as a version: the other SSLv3 suites were not offered")
-                return merge(found, v, byCandidate: true)
-            }
-            if refused(found) {
-                found += await parallel(offers.dropFirst().map { ($0, [UInt16]()) }, v, limit: 1, phase: phase)
-                if refused(found) { return merge(found, v, byCandidate: true) }
-            }
-        } else if v < .tls12 {
+        if v < .tls12 {
             // Rarely accepted: one offer of the likely non-DH suites first (one family, so a
             // silent refusal needs no split). A refusal of the version itself (RFC 8446 §6.2
             // protocol_version, or a ServerHello of another version) answers for every chunk;
@@ -97,7 +81,42 @@ extension ScanContext {
                 if found.allSatisfy({ $0.suites.isEmpty }) { return merge([e] + found, v, byCandidate: true) }
             }
         }
-        async let reversed = pickSuite(v, backwards, phase: phase, noTicket: v == .tls12)
+        return await enumerateAccepted(v, offers)
+    }
+
+    /// SSLv3's likeliest chunk (RFC 7568 §3: SSLv3 is prohibited); `enumerateSSL3` goes on.
+    func ssl3Likely() async -> [SuiteEnumeration] {
+        guard let likely = chunks(.ssl3).first else { return [] }
+        return await parallel([(likely, [])], .ssl3, limit: 1, phase: "suites \(TLSProtocolVersion.ssl3)")
+    }
+
+    /// SSLv3 after its likeliest chunk. Servers without SSLv3 answer its hello with
+    /// handshake_failure as often as with protocol_version, which does not tell a refused version
+    /// from refused suites, so the other chunks are asked too, unless TLS 1.0 was refused as a
+    /// version: a server that refuses TLS 1.0 as a version has no SSLv3 (OpenSSL ≥ 1.1 takes a
+    /// disabled version as the floor of its range).
+    func enumerateSSL3(likely: [SuiteEnumeration], tls10Refused: Bool) async -> SuiteEnumeration {
+        let v = TLSProtocolVersion.ssl3
+        let offers = chunks(v)
+        var found = likely
+        let refused = { (es: [SuiteEnumeration]) in es.allSatisfy { $0.suites.isEmpty && !$0.truncated } }
+        if refused(found), !found.isEmpty, offers.count > 1, tls10Refused {
+            found[0].notes.append("SSLv3: refused, and TLS 1.0 is refused as a version: the other SSLv3 suites were not offered")
+            return merge(found, v, byCandidate: true)
+        }
+        if refused(found) {
+            found += await parallel(offers.dropFirst().map { ($0, [UInt16]()) }, v, limit: 1, phase: "suites \(v)")
+            if refused(found) { return merge(found, v, byCandidate: true) }
+        }
+        return await enumerateAccepted(v, offers)
+    }
+
+    /// A version the server accepts: each chunk's first pick and the first chunk reversed in one
+    /// wave, then `continueSuites`.
+    private func enumerateAccepted(_ v: TLSProtocolVersion, _ offers: [[UInt16]]) async -> SuiteEnumeration {
+        guard let likely = offers.first else { return SuiteEnumeration() }
+        let phase = "suites \(v)"
+        async let reversed = pickSuite(v, Array(likely.reversed()), phase: phase, noTicket: v == .tls12)
         let firsts = await parallel(offers.map { ($0, [UInt16]()) }, v, limit: 1, phase: phase)
         return await continueSuites(v, firsts: firsts, reversedPick: await reversed)
     }

@@ -61,7 +61,7 @@ public struct TLSScanner: Sendable {
         // The fallback test depends on the versions, but nearly always on TLS 1.2: asked at once
         // at 1.2 with every candidate, kept when 1.2 is what it needs.
         async let resumption: (ticket: Bool?, sessionID: Bool?) = options.testResumption ? ctx.resumption() : (nil, nil)
-        let speculative = options.speculativeFeatures
+        let speculative = options.speculativeFallback
         async let fallback12: Bool?? = speculative ? .some(await ctx.fallbackSCSV(.tls12, suites: ctx.candidates(.tls12))) : nil
 
         // Versions and suites: every version in parallel, each by elimination.
@@ -75,11 +75,10 @@ public struct TLSScanner: Sendable {
                 tg.addTask {
                     guard low.contains(.tls10) else { return [(.ssl3, await ctx.enumerateSuites(.ssl3))] }
                     guard low.contains(.ssl3) else { return [(.tls10, await ctx.enumerateSuites(.tls10))] }
-                    let tls10 = TLSResultBox()
-                    async let ssl3 = ctx.enumerateSuites(.ssl3, tls10Refused: { await tls10.value.refusedAsAVersion })
+                    async let ssl3Likely = ctx.ssl3Likely()
                     let e10 = await ctx.enumerateSuites(.tls10)
-                    await tls10.set(e10)
-                    return [(.tls10, e10), (.ssl3, await ssl3)]
+                    let ssl3 = await ctx.enumerateSSL3(likely: await ssl3Likely, tls10Refused: e10.refusedAsAVersion)
+                    return [(.tls10, e10), (.ssl3, ssl3)]
                 }
             }
             var out: [TLSProtocolVersion: SuiteEnumeration] = [:]
